@@ -1,0 +1,133 @@
+"""Package call graph and loop context.
+
+`CALLGRAPH` (package-level) records, for every function and method declared in the package, the
+call sites that resolve to it by name: `f(...)` for functions, `x.m(...)` for methods when `x`
+is the caller's own receiver or a parameter/variable declared with the method's receiver type.
+Resolution is deliberately conservative (no types): a name that might be some other package's
+method is not linked, so loop context never comes from a guess.
+
+`lexical_loop` answers "does this node run once per iteration of an enclosing `for`?", crossing
+func literals only where they run per iteration (called, `go`, `defer`, or passed as a callback).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import tree_sitter
+
+from linter.analysis.framework import Analyzer, PackagePass, Pass
+from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls, declared_type
+from linter.parsing import SourceFile, query
+
+Node = tree_sitter.Node
+
+
+@dataclass(eq=False)
+class CallSite:
+    file: SourceFile
+    call: Node  # the call_expression (or the function-value argument for callbacks)
+    caller: FuncInfo | None
+
+
+@dataclass
+class CallGraph:
+    callers: dict[int, list[CallSite]] = field(default_factory=lambda: defaultdict(list))  # callee node id -> sites
+
+    def sites(self, fn: FuncInfo) -> list[CallSite]:
+        return self.callers.get(fn.node.id, [])
+
+
+def _receiver_matches(pass_: Pass, fns: FileFunctions, operand: Node, candidate: FuncInfo) -> bool:
+    caller = fns.enclosing(operand)
+    name = pass_.file.text(operand)
+    outer = fns.outermost(operand)
+    for fn in (caller, outer):
+        if fn is not None and fn.receiver == name and fn.receiver_type == candidate.receiver_type:
+            return True
+    t = declared_type(pass_, operand)
+    return t is not None and t.lstrip("*").split("[")[0].strip() == candidate.receiver_type
+
+
+def _run_callgraph(pp: PackagePass) -> CallGraph:
+    decls: PackageDecls = pp.result_of(PACKAGE_DECLS)
+    graph = CallGraph()
+    q = query(
+        """
+        (call_expression function: (identifier) @f) @call
+        (call_expression function: (selector_expression operand: (identifier) @recv field: (field_identifier) @m)) @mcall
+        """
+    )
+    for f in pp.files:
+        p = pp.package.pass_for(f)
+        fns: FileFunctions = p.result_of(FUNCTIONS)
+        for _, caps in tree_sitter.QueryCursor(q).matches(f.root):
+            if "f" in caps:
+                name = f.text(caps["f"][0])
+                for callee in decls.funcs.get(name, ()):
+                    call = caps["call"][0]
+                    graph.callers[callee.node.id].append(CallSite(f, call, fns.enclosing(call)))
+            else:
+                name = f.text(caps["m"][0])
+                cands = decls.methods.get(name)
+                if not cands:
+                    continue
+                call = caps["mcall"][0]
+                for callee in cands:
+                    if _receiver_matches(p, fns, caps["recv"][0], callee):
+                        graph.callers[callee.node.id].append(CallSite(f, call, fns.enclosing(call)))
+    return graph
+
+
+CALLGRAPH = Analyzer(
+    name="callgraph",
+    doc="call sites of each package function and method, resolved by name without guessing",
+    run=_run_callgraph,
+    requires=(PACKAGE_DECLS,),
+    package_level=True,
+)
+
+
+def _literal_runs_per_iteration(lit: Node) -> bool:
+    """A func literal inside a loop body runs per iteration if it is invoked or handed to a call."""
+    p = lit.parent
+    if p is None:
+        return False
+    if p.type == "call_expression" and p.child_by_field_name("function") is not None and p.child_by_field_name("function").id == lit.id:  # type: ignore[union-attr]
+        return True
+    return p.type == "argument_list"
+
+
+def lexical_loop(node: Node) -> Node | None:
+    """The innermost `for` statement whose body runs `node` once per iteration, if any."""
+    child = node
+    n = node.parent
+    while n is not None:
+        if n.type == "for_statement":
+            body = n.child_by_field_name("body")
+            if body is not None and body.id == child.id:
+                return n
+        elif n.type == "func_literal":
+            if not _literal_runs_per_iteration(n):
+                return None
+        elif n.type in ("function_declaration", "method_declaration"):
+            return None
+        child = n
+        n = n.parent
+    return None
+
+
+def loop_description(f: SourceFile, loop: Node) -> str:
+    clause = next((c for c in loop.named_children if c.type in ("range_clause", "for_clause")), None)
+    line = loop.start_point[0] + 1
+    if clause is not None and clause.type == "range_clause":
+        right = clause.child_by_field_name("right")
+        rtext = f.text(right) if right is not None else ""
+        if rtext.endswith(".C") or "Tick" in rtext:
+            return f"the ticker loop at line {line}"
+        return f"the range loop at line {line}"
+    body = loop.child_by_field_name("body")
+    if body is not None and b"time.Sleep(" in f.data[body.start_byte : body.end_byte]:
+        return f"the polling loop at line {line}"
+    return f"the for loop at line {line}"

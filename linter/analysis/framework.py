@@ -1,0 +1,127 @@
+"""The analysis driver, after golang.org/x/tools/go/analysis.
+
+An `Analyzer` is a small value: a name, a doc line, a `run` function and the analyzers it
+`requires`. A `Pass` is the one interface between an analysis and the driver: it carries the
+file (and, lazily, the rest of its package) and `result_of(analyzer)`, which computes each
+analyzer at most once per file (or once per package for package-level analyzers) and shares the
+result with every rule and check that asks for it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from linter.parsing import SourceFile, package_name
+
+MAX_SIBLING_BYTES = 2_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class Analyzer:
+    name: str
+    doc: str
+    run: Callable[[Any], Any]
+    requires: tuple[Analyzer, ...] = ()
+    package_level: bool = False
+
+    def __repr__(self) -> str:
+        return f"Analyzer({self.name})"
+
+
+@dataclass(eq=False)
+class Package:
+    """The Go package (directory + package clause) a checked file belongs to.
+
+    Files being checked are added by the engine; siblings that were not asked for (a pre-commit
+    hook passes single files) are parsed only if a package-level analysis needs them.
+    """
+
+    directory: str
+    name: str | None
+    files: list[SourceFile] = field(default_factory=list)
+    complete: bool = False
+    results: dict[Analyzer, Any] = field(default_factory=dict)
+    go_version: tuple[int, int] | None = None
+    passes: dict[int, Pass] = field(default_factory=dict)
+
+    def pass_for(self, f: SourceFile) -> Pass:
+        """One Pass per file, so file-level results are computed once whoever asks."""
+        p = self.passes.get(id(f))
+        if p is None:
+            p = Pass(f, self, self.go_version)
+            self.passes[id(f)] = p
+        return p
+
+    def all_files(self) -> list[SourceFile]:
+        if not self.complete:
+            self.complete = True
+            known = {os.path.abspath(f.path) for f in self.files}
+            try:
+                names = sorted(os.listdir(self.directory or "."))
+            except OSError:
+                names = []
+            for n in names:
+                p = os.path.join(self.directory, n)
+                if not n.endswith(".go") or os.path.abspath(p) in known:
+                    continue
+                try:
+                    if not os.path.isfile(p) or os.path.getsize(p) > MAX_SIBLING_BYTES:
+                        continue
+                    with open(p, "rb") as fh:
+                        data = fh.read()
+                except OSError:
+                    continue
+                if b"\0" in data or package_name(data) != self.name:
+                    continue
+                self.files.append(SourceFile.parse(p, data))
+        return self.files
+
+
+class PackagePass:
+    """What a package-level analyzer sees: every file of the package."""
+
+    def __init__(self, package: Package) -> None:
+        self.package = package
+
+    @property
+    def files(self) -> list[SourceFile]:
+        return self.package.all_files()
+
+    def result_of(self, analyzer: Analyzer) -> Any:
+        return _compute(analyzer, self.package.results, self)
+
+
+class Pass:
+    """What a rule, a check or a file-level analyzer sees for one file."""
+
+    def __init__(self, file: SourceFile, package: Package, go_version: tuple[int, int] | None = None):
+        self.file = file
+        self.package = package
+        self.go_version = go_version
+        self._results: dict[Analyzer, Any] = {}
+        self._pkg_pass = PackagePass(package)
+        self.memo: dict[Any, Any] = {}  # scratch memo for checks (keyed by their own tuples)
+
+    def result_of(self, analyzer: Analyzer) -> Any:
+        if analyzer.package_level:
+            return self._pkg_pass.result_of(analyzer)
+        return _compute(analyzer, self._results, self)
+
+    def file_pass(self, f: SourceFile) -> Pass:
+        """The Pass of another file of the same package (shared, so results are reused)."""
+        return self.package.pass_for(f)
+
+
+def _compute(analyzer: Analyzer, cache: dict[Analyzer, Any], pass_: Any) -> Any:
+    if analyzer in cache:
+        return cache[analyzer]
+    for req in analyzer.requires:
+        # A package-level analyzer gets file-level results per file (package.pass_for(f)).
+        if req.package_level or not analyzer.package_level:
+            pass_.result_of(req)
+    result = analyzer.run(pass_)
+    cache[analyzer] = result
+    return result

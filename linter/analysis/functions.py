@@ -1,0 +1,304 @@
+"""Per-file function index and per-function def-use facts.
+
+Computed once per file (`FUNCTIONS`) and once per package (`PACKAGE_DECLS`), then shared by
+the lifetime, loop-context, taint and retention checks. Identifier occurrences come from a
+tree-sitter query, so the Python side only touches identifiers, never every node.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import tree_sitter
+
+from linter.analysis.framework import Analyzer, Pass, PackagePass
+from linter.parsing import FUNCTION_KINDS, SourceFile, query
+
+Node = tree_sitter.Node
+
+
+@dataclass(eq=False)
+class FuncInfo:
+    node: Node
+    file: SourceFile
+    name: str | None  # None for func literals
+    receiver: str | None = None  # receiver variable name
+    receiver_type: str | None = None  # "Server" for (s *Server)
+    params: list[tuple[str, str]] = field(default_factory=list)  # (name, type text) in order
+    results: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def body(self) -> Node | None:
+        return self.node.child_by_field_name("body")
+
+    @property
+    def is_literal(self) -> bool:
+        return self.node.type == "func_literal"
+
+    @property
+    def display(self) -> str:
+        if self.name is None:
+            return f"func literal at line {self.node.start_point[0] + 1}"
+        if self.receiver_type:
+            return f"{self.receiver_type}.{self.name}"
+        return self.name
+
+    def param_type(self, name: str) -> str | None:
+        for n, t in self.params:
+            if n == name:
+                return t
+        if name == self.receiver and self.receiver_type is not None:
+            return self.receiver_type
+        return None
+
+    def param_index(self, name: str) -> int | None:
+        for i, (n, _) in enumerate(self.params):
+            if n == name:
+                return i
+        return None
+
+
+def _param_list(f: SourceFile, node: Node | None) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if node is None:
+        return out
+    for decl in node.named_children:
+        if decl.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+            continue
+        tnode = decl.child_by_field_name("type")
+        ttext = f.text(tnode) if tnode is not None else ""
+        if decl.type == "variadic_parameter_declaration":
+            ttext = "..." + ttext
+        names = decl.children_by_field_name("name")
+        if not names:
+            out.append(("_", ttext))
+        for n in names:
+            out.append((f.text(n), ttext))
+    return out
+
+
+def _func_info(f: SourceFile, node: Node) -> FuncInfo:
+    name_node = node.child_by_field_name("name")
+    info = FuncInfo(node=node, file=f, name=f.text(name_node) if name_node is not None else None)
+    info.params = _param_list(f, node.child_by_field_name("parameters"))
+    result = node.child_by_field_name("result")
+    if result is not None and result.type == "parameter_list":
+        info.results = _param_list(f, result)
+    elif result is not None:
+        info.results = [("", f.text(result))]
+    if node.type == "method_declaration":
+        recv = _param_list(f, node.child_by_field_name("receiver"))
+        if recv:
+            info.receiver = recv[0][0]
+            info.receiver_type = recv[0][1].lstrip("*").split("[")[0].strip()
+    return info
+
+
+class FileFunctions:
+    """All functions of a file and the innermost function enclosing any node."""
+
+    def __init__(self, f: SourceFile) -> None:
+        self.file = f
+        self.by_id: dict[int, FuncInfo] = {}
+        q = query("[(function_declaration) (method_declaration) (func_literal)] @f")
+        for node in tree_sitter.QueryCursor(q).captures(f.root).get("f", []):
+            self.by_id[node.id] = _func_info(f, node)
+        self._facts: dict[int, FuncFacts] = {}
+
+    def enclosing(self, node: Node | None) -> FuncInfo | None:
+        n = node.parent if node is not None else None
+        while n is not None:
+            if n.type in FUNCTION_KINDS:
+                return self.by_id.get(n.id)
+            n = n.parent
+        return None
+
+    def outermost(self, node: Node) -> FuncInfo | None:
+        """The top-level declaration containing `node` (through any func literals)."""
+        best = None
+        n: Node | None = node
+        while n is not None:
+            if n.type in ("function_declaration", "method_declaration"):
+                return self.by_id.get(n.id)
+            if n.type == "func_literal":
+                best = self.by_id.get(n.id)
+            n = n.parent
+        return best
+
+    def facts(self, fn: FuncInfo) -> FuncFacts:
+        got = self._facts.get(fn.node.id)
+        if got is None:
+            got = FuncFacts(fn)
+            self._facts[fn.node.id] = got
+        return got
+
+
+class FuncFacts:
+    """Where each identifier occurs inside one function (nested literals included)."""
+
+    def __init__(self, fn: FuncInfo) -> None:
+        self.fn = fn
+        self.occurrences: dict[str, list[Node]] = defaultdict(list)
+        body = fn.node
+        q = query("(identifier) @id")
+        data = fn.file.data
+        for node in tree_sitter.QueryCursor(q).captures(body).get("id", []):
+            self.occurrences[data[node.start_byte : node.end_byte].decode("utf-8", "replace")].append(node)
+        for lst in self.occurrences.values():
+            lst.sort(key=lambda n: n.start_byte)
+
+    def uses(self, name: str) -> list[Node]:
+        return self.occurrences.get(name, [])
+
+    def declares(self, name: str) -> bool:
+        """Is `name` a parameter, result, receiver or local of this function (or a nested one)?"""
+        if self.fn.param_type(name) is not None or any(n == name for n, _ in self.fn.results):
+            return True
+        return any(is_declaration(n) for n in self.uses(name))
+
+    def assignments(self, name: str) -> list[Node]:
+        """Right-hand sides assigned to local `name` (`name := e`, `name = e`, `var name = e`)."""
+        out = []
+        for occ in self.uses(name):
+            rhs = assigned_value(occ)
+            if rhs is not None:
+                out.append(rhs)
+        return out
+
+
+def is_declaration(ident: Node) -> bool:
+    """Is this identifier occurrence the one that declares a variable?"""
+    p = ident.parent
+    if p is None:
+        return False
+    if p.type in ("var_spec", "const_spec", "parameter_declaration", "variadic_parameter_declaration"):
+        return True
+    if p.type == "expression_list":
+        gp = p.parent
+        if gp is None:
+            return False
+        if gp.type == "type_switch_statement":
+            return True
+        left = gp.child_by_field_name("left")
+        if left is None or left.id != p.id:
+            return False
+        if gp.type == "short_var_declaration":
+            return True
+        if gp.type in ("range_clause", "receive_statement"):
+            return any(c.type == ":=" for c in gp.children)
+    return False
+
+
+def assigned_value(ident: Node) -> Node | None:
+    """If `ident` is the target of an assignment, the expression assigned to it (same index)."""
+    p = ident.parent
+    if p is None:
+        return None
+    if p.type == "var_spec":
+        names = p.children_by_field_name("name")
+        value = p.child_by_field_name("value")
+        if value is None:
+            return None
+        vals = value.named_children
+        idx = [n.id for n in names].index(ident.id) if ident.id in [n.id for n in names] else -1
+        if idx < 0:
+            return None
+        if len(vals) == len(names):
+            return vals[idx]
+        return vals[0] if vals else None
+    if p.type != "expression_list":
+        return None
+    gp = p.parent
+    if gp is None or gp.type not in ("short_var_declaration", "assignment_statement"):
+        return None
+    left = gp.child_by_field_name("left")
+    if left is None or left.id != p.id:
+        return None
+    op = gp.child_by_field_name("operator")
+    if op is not None and op.type not in ("=", ":="):
+        # `x += y` keeps x's old value and adds y's: both flow in.
+        right = gp.child_by_field_name("right")
+        return right.named_children[0] if right is not None and right.named_children else None
+    right = gp.child_by_field_name("right")
+    if right is None:
+        return None
+    lefts = p.named_children
+    rights = right.named_children
+    idx = next((i for i, n in enumerate(lefts) if n.id == ident.id), -1)
+    if idx < 0:
+        return None
+    if len(lefts) == len(rights):
+        return rights[idx]
+    return rights[0] if rights else None  # multi-value call: x, err := f()
+
+
+def _run_functions(pass_: Pass) -> FileFunctions:
+    return FileFunctions(pass_.file)
+
+
+FUNCTIONS = Analyzer(
+    name="functions",
+    doc="index of the file's functions and per-function identifier occurrences",
+    run=_run_functions,
+)
+
+
+@dataclass
+class PackageDecls:
+    """Top-level names of a package: functions, methods by name, package variables."""
+
+    funcs: dict[str, list[FuncInfo]] = field(default_factory=lambda: defaultdict(list))
+    methods: dict[str, list[FuncInfo]] = field(default_factory=lambda: defaultdict(list))
+    variables: set[str] = field(default_factory=set)
+    map_literals: set[str] = field(default_factory=set)  # package vars initialised by a map literal
+
+
+def _run_package_decls(pp: PackagePass) -> PackageDecls:
+    decls = PackageDecls()
+    q = query("(source_file [(var_declaration (var_spec) @v) (var_declaration (var_spec_list (var_spec) @v))])")
+    for f in pp.files:
+        fns: FileFunctions = pp.package.pass_for(f).result_of(FUNCTIONS)
+        for info in fns.by_id.values():
+            if info.node.type == "function_declaration" and info.name:
+                decls.funcs[info.name].append(info)
+            elif info.node.type == "method_declaration" and info.name:
+                decls.methods[info.name].append(info)
+        for spec in tree_sitter.QueryCursor(q).captures(f.root).get("v", []):
+            value = spec.child_by_field_name("value")
+            for n in spec.children_by_field_name("name"):
+                name = f.text(n)
+                decls.variables.add(name)
+                if value is not None and value.named_children:
+                    v = value.named_children[0]
+                    if v.type == "composite_literal" and f.text(v).startswith("map["):
+                        decls.map_literals.add(name)
+    return decls
+
+
+PACKAGE_DECLS = Analyzer(
+    name="package-decls",
+    doc="package-level functions, methods and variables across all files of the package",
+    run=_run_package_decls,
+    requires=(FUNCTIONS,),
+    package_level=True,
+)
+
+
+def declared_type(pass_: Pass, ident: Node) -> str | None:
+    """The declared type of an identifier from the enclosing functions' parameters or `var` decls."""
+    fns: FileFunctions = pass_.result_of(FUNCTIONS)
+    name = pass_.file.text(ident)
+    fn = fns.enclosing(ident)
+    while fn is not None:
+        t = fn.param_type(name)
+        if t is not None:
+            return t
+        for occ in fns.facts(fn).uses(name):
+            p = occ.parent
+            if p is not None and p.type == "var_spec":
+                tn = p.child_by_field_name("type")
+                if tn is not None:
+                    return pass_.file.text(tn)
+        fn = fns.enclosing(fn.node)
+    return None

@@ -1,0 +1,202 @@
+"""`lifetime`: an acquired resource is neither released nor handed off.
+
+The matched node is the acquiring call. Its callee picks a `resources` entry (regex -> release
+methods). The value is followed through local aliases in the enclosing function:
+
+* released: `v.Close()` (or another listed method) on the normal path -- deferred, in a deferred
+  or goroutine closure, or inline; a release only inside `if err != nil {` does not count;
+* handed off (no finding): returned, stored in a field/map/slice/package variable, put in a
+  composite literal, sent on a channel, address taken, or passed to a call. A call into the same
+  package is followed (does the callee release or hand off that parameter?); any other call is
+  assumed to take ownership unless it matches `non-owning` -- unknown code gets the benefit of
+  the doubt, because a noisy rule gets switched off.
+
+Values created in process-lifetime functions (`main`, `init`, `TestMain`) or assigned to package
+variables are not leaks per call; `long-lived: info` reports them at info severity instead.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import tree_sitter
+
+from linter.analysis.callgraph import lexical_loop
+from linter.analysis.flow import Use, callee_text, on_error_path, use_of
+from linter.analysis.framework import Pass
+from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls
+from linter.checks.base import STRING_LIST, Check, CheckConfigError, Verdict
+from linter.parsing import SourceFile
+from linter.patterns import Env
+
+Node = tree_sitter.Node
+
+RELEASED, HANDED_OFF, LEAKED = "released", "handed-off", "leaked"
+
+
+class LifetimeCheck(Check):
+    name = "lifetime"
+    provides = ("VALUE", "RELEASE", "WHEN", "CALLEE")
+    schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["resources"],
+        "properties": {
+            "resources": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["callee", "release"],
+                    "properties": {"callee": {"type": "string"}, "release": STRING_LIST},
+                },
+            },
+            "callee": {"type": "string"},
+            "non-owning": STRING_LIST,
+            "long-lived-functions": STRING_LIST,
+            "long-lived": {"enum": ["ignore", "info"]},
+            "request-params": STRING_LIST,
+            "max-depth": {"type": "integer", "minimum": 0, "maximum": 5},
+        },
+    }
+
+    def __init__(self, params: dict[str, Any], metavars: set[str], utils: dict[str, Any]) -> None:
+        super().__init__(params, metavars, utils)
+        self.resources: list[tuple[re.Pattern[str], set[str]]] = []
+        for i, r in enumerate(params["resources"]):
+            try:
+                self.resources.append((re.compile(r["callee"]), set(r["release"])))
+            except re.error as e:
+                raise CheckConfigError(f"resources[{i}].callee: invalid regex: {e}", ["resources", i, "callee"]) from None
+        self.callee_var = self.metavar("callee")
+        self.non_owning = self.regexes("non-owning", [r"^(fmt|log|errors|strings|strconv)\.", r"^(len|cap|print|println)$"])
+        self.long_lived_fns = set(params.get("long-lived-functions", ["main", "init", "TestMain"]))
+        self.long_lived = params.get("long-lived", "ignore")
+        self.request_params = self.regexes(
+            "request-params",
+            [r"^\*http\.Request$", r"^\*gin\.Context$", r"^echo\.Context$", r"^\*fiber\.Ctx$", r"^\*fasthttp\.RequestCtx$"],
+        )
+        self.max_depth = params.get("max-depth", 2)
+
+    def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
+        f = pass_.file
+        callee_node = env.get(self.callee_var) if self.callee_var else node.child_by_field_name("function")
+        if not isinstance(callee_node, Node):
+            return None
+        callee = f.text(callee_node)
+        release = next((rel for rx, rel in self.resources if rx.search(callee)), None)
+        if release is None:
+            return None
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        fn = fns.enclosing(node)
+        if fn is None:
+            return None  # package-level `var c = NewClient()`: lives for the process
+        outer = fns.outermost(node) or fn
+        use = use_of(node)
+        value = "the result"
+        if use.kind == "var" and use.node is not None:
+            value = f.text(use.node)
+            if not fns.facts(fn).declares(value) and not fns.facts(outer).declares(value):
+                return self._long_lived(node, callee, release, value, "it is assigned to a package variable")
+        state = self._fate(f, pass_, use, fn, release, 0)
+        if state != LEAKED:
+            return None
+        if outer.name in self.long_lived_fns and not outer.receiver_type:
+            return self._long_lived(node, callee, release, value, f"it is created in {outer.name}")
+        return Verdict(vars={"VALUE": value, "CALLEE": callee, "RELEASE": "/".join(sorted(release)), "WHEN": self._when(f, node, outer)})
+
+    def _long_lived(self, node: Node, callee: str, release: set[str], value: str, why: str) -> Verdict | None:
+        if self.long_lived == "ignore":
+            return None
+        when = f"{why} and lives for the whole process"
+        return Verdict(vars={"VALUE": value, "CALLEE": callee, "RELEASE": "/".join(sorted(release)), "WHEN": when}, severity="info")
+
+    def _when(self, f: SourceFile, node: Node, outer: FuncInfo) -> str:
+        loop = lexical_loop(node)
+        if loop is not None:
+            return f"a new one is created on every iteration of the loop at line {loop.start_point[0] + 1}"
+        if any(any(rx.search(t) for rx in self.request_params) for _, t in outer.params):
+            return f"{outer.display} creates one on every request and leaks it"
+        if outer.receiver_type and len(outer.params) == 2 and outer.params[0][1] == "context.Context" and outer.params[1][1].startswith("*"):
+            return f"the RPC method {outer.display} creates one on every call and leaks it"
+        return f"every call of {outer.display} leaks one"
+
+    # -- following the value ---------------------------------------------------------------------
+    def _fate(self, f: SourceFile, pass_: Pass, use: Use, fn: FuncInfo, release: set[str], depth: int) -> str:
+        k = use.kind
+        if k in ("return", "store", "composite", "send", "address"):
+            return HANDED_OFF
+        if k == "receiver":
+            sel = use.node
+            field = sel.child_by_field_name("field") if sel is not None else None
+            return RELEASED if field is not None and f.text(field) in release else LEAKED
+        if k == "arg" and use.node is not None:
+            return self._passed(f, pass_, use.node, use.index, release, depth)
+        if k == "var" and use.node is not None:
+            return self._follow_var(f, pass_, fn, f.text(use.node), use.node, release, depth)
+        if k == "discard":
+            return LEAKED
+        return HANDED_OFF  # a context we do not model: stay quiet
+
+    def _follow_var(self, f: SourceFile, pass_: Pass, fn: FuncInfo, name: str, decl: Node, release: set[str], depth: int) -> str:
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        if any(n == name for n, _ in fn.results):
+            return HANDED_OFF  # named result: returned implicitly
+        facts = fns.facts(fn)
+        names, todo, fate = {name}, [name], LEAKED
+        body = fn.body or fn.node
+        while todo:
+            current = todo.pop()
+            for occ in facts.uses(current):
+                if occ.id == decl.id:
+                    continue
+                use = use_of(occ)
+                if use.kind == "var" and use.node is not None:
+                    if use.node.id == occ.id:
+                        continue  # reassignment of the variable itself
+                    alias = f.text(use.node)
+                    if fns.facts(fn).declares(alias):
+                        if alias not in names:
+                            names.add(alias)
+                            todo.append(alias)
+                        continue
+                    return HANDED_OFF  # stored into a package variable
+                if use.kind == "discard" or use.kind == "other":
+                    continue
+                if use.kind == "receiver":
+                    sel = use.node
+                    field = sel.child_by_field_name("field") if sel is not None else None
+                    if field is not None and f.text(field) in release and not on_error_path(f, occ, body):
+                        fate = RELEASED
+                    continue
+                result = self._fate(f, pass_, use, fn, release, depth)
+                if result == HANDED_OFF:
+                    return HANDED_OFF
+                if result == RELEASED and not on_error_path(f, occ, body):
+                    fate = RELEASED
+        return fate
+
+    def _passed(self, f: SourceFile, pass_: Pass, call: Node, index: int, release: set[str], depth: int) -> str:
+        callee = callee_text(f, call)
+        if any(rx.search(callee) for rx in self.non_owning):
+            return LEAKED
+        target = self._same_package_callee(f, pass_, call)
+        if target is None or depth >= self.max_depth:
+            return HANDED_OFF  # unknown code: assume it takes ownership
+        if index >= len(target.params):
+            return HANDED_OFF
+        pname = target.params[index][0]
+        if pname.startswith("...") or pname == "_":
+            return LEAKED if pname == "_" else HANDED_OFF
+        tpass = pass_.file_pass(target.file)
+        return self._follow_var(target.file, tpass, target, pname, target.node, release, depth + 1)
+
+    def _same_package_callee(self, f: SourceFile, pass_: Pass, call: Node) -> FuncInfo | None:
+        fn_node = call.child_by_field_name("function")
+        if fn_node is None or fn_node.type != "identifier":
+            return None
+        decls: PackageDecls = pass_.result_of(PACKAGE_DECLS)
+        cands = decls.funcs.get(f.text(fn_node), [])
+        return cands[0] if len(cands) == 1 else None

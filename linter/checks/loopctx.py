@@ -1,0 +1,242 @@
+"""`loop-context`: the match runs once per iteration of a loop, or on a schedule.
+
+Lexically: inside the body of any `for` (a `select` in a `for` included), crossing only func
+literals that run per iteration. Interprocedurally (within the package): inside a function that
+is called from such a loop, from a function that is itself periodic, or that is handed to a
+scheduler such as `time.AfterFunc` (patterns in YAML, `$F` is the scheduled function).
+
+Exemptions, all optional and evaluated in the iteration's scope (the loop body, or the body of
+the periodically called function): the result is released (`released-by`), a release pattern
+occurs (`release-patterns`, with the match's metavariables), a context passed to the call is
+cancelled every iteration (`per-iteration-cancel`), a `sync.Once` guards the call
+(`once-guard`), or the result is drained until closed (`drained`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import tree_sitter
+
+from linter.analysis.callgraph import CALLGRAPH, CallGraph, lexical_loop, loop_description
+from linter.analysis.flow import callee_text, method_calls, use_of, within
+from linter.analysis.framework import Pass
+from linter.analysis.functions import FUNCTIONS, FileFunctions, FuncInfo
+from linter.checks.base import RULE_LIST, STRING_LIST, Check, Verdict
+from linter.parsing import SourceFile
+from linter.patterns import Env
+
+Node = tree_sitter.Node
+
+
+@dataclass
+class LoopContext:
+    description: str
+    scope: Node  # the code that runs once per iteration
+    file: SourceFile
+
+
+def _declared_function(fns: FileFunctions, node: Node) -> FuncInfo | None:
+    """The named function whose every call runs `node` (None if a stored func literal intervenes)."""
+    n = node.parent
+    while n is not None:
+        if n.type in ("function_declaration", "method_declaration"):
+            return fns.by_id.get(n.id)
+        if n.type == "func_literal":
+            p = n.parent
+            invoked = p is not None and p.type == "call_expression" and (p.child_by_field_name("function") or n).id == n.id
+            if not invoked and (p is None or p.type != "argument_list"):
+                return None
+        n = n.parent
+    return None
+
+
+class LoopContextCheck(Check):
+    name = "loop-context"
+    provides = ("LOOP",)
+    schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "interprocedural": {"type": "boolean"},
+            "max-depth": {"type": "integer", "minimum": 0, "maximum": 10},
+            "periodic-calls": RULE_LIST,
+            "released-by": STRING_LIST,
+            "release-patterns": RULE_LIST,
+            "per-iteration-cancel": {"type": "boolean"},
+            "cancel-constructors": STRING_LIST,
+            "once-guard": {"type": "boolean"},
+            "drained": {"type": "boolean"},
+        },
+    }
+
+    def __init__(self, params: dict[str, Any], metavars: set[str], utils: dict[str, Any]) -> None:
+        super().__init__(params, metavars, utils)
+        self.interprocedural = params.get("interprocedural", True)
+        self.max_depth = params.get("max-depth", 4)
+        self.periodic_calls = self.rules("periodic-calls", ["time.AfterFunc($_, $F)"])
+        self.released_by = set(params.get("released-by", []))
+        self.release_patterns = self.rules("release-patterns")
+        self.per_iteration_cancel = params.get("per-iteration-cancel", False)
+        self.cancel_ctors = self.regexes("cancel-constructors", [r"^context\.With(Cancel|Timeout|Deadline)\w*$"])
+        self.once_guard = params.get("once-guard", False)
+        self.drained = params.get("drained", False)
+
+    # -- context -------------------------------------------------------------------------------
+    def context(self, node: Node, pass_: Pass) -> LoopContext | None:
+        loop = lexical_loop(node)
+        if loop is not None:
+            body = loop.child_by_field_name("body") or loop
+            return LoopContext(loop_description(pass_.file, loop), body, pass_.file)
+        if not self.interprocedural:
+            return None
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        fn = _declared_function(fns, node)
+        if fn is None:
+            return None
+        found = self._periodic(fn, pass_, 0, set())
+        if found is None:
+            return None
+        body = fn.body or fn.node
+        return LoopContext(found, body, pass_.file)
+
+    def _periodic(self, fn: FuncInfo, pass_: Pass, depth: int, seen: set[int]) -> str | None:
+        key = ("periodic", id(self), fn.node.id)
+        if key in pass_.package.results:  # type: ignore[operator]
+            return pass_.package.results[key]  # type: ignore[index,no-any-return]
+        if depth > self.max_depth or fn.node.id in seen:
+            return None
+        seen = seen | {fn.node.id}
+        graph: CallGraph = pass_.result_of(CALLGRAPH)
+        result = None
+        for site in graph.sites(fn):
+            loop = lexical_loop(site.call)
+            where = _where(pass_.file, site.file, site.call)
+            if loop is not None:
+                result = f"{fn.display} is called every iteration of {loop_description(site.file, loop)}{where}"
+                break
+            caller_fns: FileFunctions = pass_.file_pass(site.file).result_of(FUNCTIONS)
+            caller = _declared_function(caller_fns, site.call)
+            if caller is not None and caller.node.id != fn.node.id:
+                inner = self._periodic(caller, pass_.file_pass(site.file), depth + 1, seen)
+                if inner is not None:
+                    result = f"{fn.display} is called by {inner}"
+                    break
+        if result is None and fn.name:
+            result = self._scheduled(fn, pass_)
+        pass_.package.results[key] = result  # type: ignore[index]
+        return result
+
+    def _scheduled(self, fn: FuncInfo, pass_: Pass) -> str | None:
+        assert fn.name is not None
+        graph: CallGraph = pass_.result_of(CALLGRAPH)
+        for f in pass_.package.all_files():
+            if fn.name.encode() not in f.data:
+                continue
+            fp = pass_.file_pass(f)
+            for rule in self.periodic_calls:
+                for cand in rule.candidates(f.root):
+                    env = rule.match(cand, {}, fp)
+                    target = env.get("F") if env else None
+                    if not isinstance(target, Node):
+                        continue
+                    text = f.text(target)
+                    direct = text == fn.name or (fn.receiver_type and text.endswith("." + fn.name))
+                    wrapped = target.type == "func_literal" and any(
+                        s.file is f and within(s.call, target) for s in graph.sites(fn)
+                    )
+                    if direct or wrapped:
+                        return f"{fn.display} is scheduled by {callee_text(f, cand) if cand.type == 'call_expression' else 'a timer'}{_where(pass_.file, f, cand)}"
+        return None
+
+    # -- exemptions ----------------------------------------------------------------------------
+    def exempt(self, node: Node, env: Env, ctx: LoopContext, pass_: Pass) -> bool:
+        f = pass_.file
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        scope_fn = fns.enclosing(node)
+        if scope_fn is None:
+            return False
+        facts = fns.facts(fns.outermost(node) or scope_fn)
+        use = use_of(node)
+        result_var = f.text(use.node) if use.kind == "var" and use.node is not None else None
+        if result_var and self.released_by:
+            occ = [o for o in facts.uses(result_var) if within(o, ctx.scope)]
+            if any(True for _ in method_calls(f, occ, self.released_by)):
+                return True
+        if result_var and self.drained:
+            for o in facts.uses(result_var):
+                if within(o, ctx.scope) and _ranged_over(o):
+                    return True
+        for rule in self.release_patterns:
+            for cand in rule.candidates(ctx.scope):
+                if rule.match(cand, env, pass_) is not None:
+                    return True
+        if self.once_guard and _once_guarded(f, node, ctx.scope):
+            return True
+        if self.per_iteration_cancel and self._cancelled(node, ctx, pass_, facts):
+            return True
+        return False
+
+    def _cancelled(self, node: Node, ctx: LoopContext, pass_: Pass, facts: Any) -> bool:
+        f = pass_.file
+        args = node.child_by_field_name("arguments") if node.type == "call_expression" else None
+        if args is None:
+            return False
+        for arg in args.named_children:
+            if arg.type != "identifier":
+                continue
+            for occ in facts.uses(f.text(arg)):
+                if not within(occ, ctx.scope):
+                    continue
+                decl = occ.parent.parent if occ.parent is not None else None
+                if decl is None or decl.type not in ("short_var_declaration", "assignment_statement"):
+                    continue
+                left, right = decl.child_by_field_name("left"), decl.child_by_field_name("right")
+                if left is None or right is None or not right.named_children or len(left.named_children) < 2:
+                    continue
+                if left.named_children[0].id != occ.id:
+                    continue
+                call = right.named_children[0]
+                if call.type != "call_expression" or not any(r.search(callee_text(f, call)) for r in self.cancel_ctors):
+                    continue
+                cancel = f.text(left.named_children[1])
+                if cancel == "_":
+                    continue
+                for use in facts.uses(cancel):
+                    if within(use, ctx.scope) and use.start_byte > occ.start_byte:
+                        return True  # called, deferred, or handed to something that calls it
+        return False
+
+    def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
+        ctx = self.context(node, pass_)
+        if ctx is None or self.exempt(node, env, ctx, pass_):
+            return None
+        return Verdict(vars={"LOOP": ctx.description})
+
+
+def _where(current: SourceFile, f: SourceFile, node: Node) -> str:
+    import os
+
+    line = node.start_point[0] + 1
+    if f is current:
+        return f" (line {line})"
+    return f" ({os.path.basename(f.path)}:{line})"
+
+
+def _ranged_over(occ: Node) -> bool:
+    n = occ.parent
+    while n is not None and n.type in ("call_expression", "selector_expression", "argument_list", "parenthesized_expression"):
+        n = n.parent
+    return n is not None and n.type == "range_clause"
+
+
+def _once_guarded(f: SourceFile, node: Node, scope: Node) -> bool:
+    n = node.parent
+    while n is not None and n.id != scope.id:
+        if n.type == "func_literal" and n.parent is not None and n.parent.type == "argument_list":
+            call = n.parent.parent
+            if call is not None and callee_text(f, call).endswith(".Do"):
+                return True
+        n = n.parent
+    return False

@@ -1,0 +1,182 @@
+"""`retention`: a sub-slice or sub-string flows into a long-lived container.
+
+`values` names the metavariables stored (a key and a value); each is followed backwards through
+local assignments, composite literals and `&` to a slice expression `x[a:b]`. No finding when a
+`sanitizers` rule matches on the way (`strings.Clone`, `string(b[i:j])`, `append([]byte(nil),
+...)`), when the slice takes all of `x` (`x[:]`), when `x` is a fixed-size array or literal, or
+when `x` is a local built only from literals.
+
+`container` (optional) names the metavariable holding the container; it must be long-lived:
+a package variable, a field (`s.cache`), or a variable captured from an enclosing function.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import tree_sitter
+
+from linter.analysis.framework import Pass
+from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls, declared_type
+from linter.checks.base import RULE_LIST, STRING_LIST, Check, CheckConfigError, Verdict
+from linter.patterns import Env
+
+Node = tree_sitter.Node
+
+_ARRAY_TYPE = re.compile(r"^\[\s*[0-9A-Za-z_.]+\s*\]")  # [16]byte, [N]T, [sha256.Size]byte
+
+
+class RetentionCheck(Check):
+    name = "retention"
+    provides = ("SLICE", "BASE")
+    schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["values"],
+        "properties": {
+            "values": STRING_LIST,
+            "container": {"type": "string"},
+            "sanitizers": RULE_LIST,
+            "max-depth": {"type": "integer", "minimum": 0, "maximum": 8},
+        },
+    }
+
+    def __init__(self, params: dict[str, Any], metavars: set[str], utils: dict[str, Any]) -> None:
+        super().__init__(params, metavars, utils)
+        self.values = []
+        for v in params["values"]:
+            name = v.lstrip("$")
+            if name not in metavars:
+                raise CheckConfigError(f"values: ${name} is not bound by the rule's patterns", ["values"])
+            self.values.append(name)
+        self.container = self.metavar("container")
+        self.sanitizers = self.rules("sanitizers")
+        self.max_depth = params.get("max-depth", 4)
+
+    def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        fn = fns.enclosing(node)
+        if fn is None:
+            return None
+        if self.container is not None:
+            c = env.get(self.container)
+            if not isinstance(c, Node) or not self._long_lived(c, fn, pass_):
+                return None
+        for name in self.values:
+            v = env.get(name)
+            items = v if isinstance(v, tuple) else ((v,) if isinstance(v, Node) else ())
+            for item in items:
+                sl = self._slice_in(item, fn, pass_, 0, set())
+                if sl is not None:
+                    operand = sl.child_by_field_name("operand")
+                    f = pass_.file
+                    return Verdict(vars={"SLICE": _short(f.text(sl)), "BASE": _short(f.text(operand)) if operand is not None else "?"})
+        return None
+
+    # -- where the stored value comes from ------------------------------------------------------
+    def _slice_in(self, expr: Node, fn: FuncInfo, pass_: Pass, depth: int, seen: set[int]) -> Node | None:
+        if expr.id in seen or depth > self.max_depth:
+            return None
+        seen.add(expr.id)
+        for s in self.sanitizers:
+            if s.match(expr, {}, pass_) is not None:
+                return None
+        t = expr.type
+        f = pass_.file
+        if t == "slice_expression":
+            return expr if self._retains(expr, fn, pass_) else None
+        if t in ("parenthesized_expression", "literal_element"):
+            return self._slice_in(expr.named_children[0], fn, pass_, depth, seen) if expr.named_children else None
+        if t == "unary_expression":
+            op = expr.child_by_field_name("operator")
+            operand = expr.child_by_field_name("operand")
+            if op is not None and op.type == "&" and operand is not None:
+                return self._slice_in(operand, fn, pass_, depth, seen)
+            return None
+        if t in ("composite_literal", "literal_value"):
+            body = expr.child_by_field_name("body") if t == "composite_literal" else expr
+            for el in body.named_children if body is not None else []:
+                target = el.named_children[-1] if el.type == "keyed_element" and el.named_children else el
+                r = self._slice_in(target, fn, pass_, depth, seen)
+                if r is not None:
+                    return r
+            return None
+        if t == "identifier":
+            fns: FileFunctions = pass_.result_of(FUNCTIONS)
+            facts = fns.facts(fn)
+            if not facts.declares(f.text(expr)):
+                return None
+            for value in facts.assignments(f.text(expr)):
+                r = self._slice_in(value, fn, pass_, depth + 1, seen)
+                if r is not None:
+                    return r
+        return None
+
+    def _retains(self, sl: Node, fn: FuncInfo, pass_: Pass) -> bool:
+        """Does this slice share a backing array bigger than what it keeps?"""
+        f = pass_.file
+        operand = sl.child_by_field_name("operand")
+        if operand is None:
+            return False
+        if sl.child_by_field_name("start") is None and sl.child_by_field_name("end") is None:
+            return False  # x[:] keeps exactly x
+        if operand.type in ("interpreted_string_literal", "raw_string_literal", "composite_literal"):
+            return False
+        base = operand
+        while base.type in ("parenthesized_expression",):
+            base = base.named_children[0]
+        if base.type == "identifier":
+            name = f.text(base)
+            t = declared_type(pass_, base)
+            if t is not None and _ARRAY_TYPE.match(t):
+                return False  # a small fixed-size array
+            fns: FileFunctions = pass_.result_of(FUNCTIONS)
+            values = fns.facts(fn).assignments(name)
+            if values and all(_literal_only(v) for v in values) and fn.param_type(name) is None:
+                return False
+        return True
+
+    def _long_lived(self, c: Node, fn: FuncInfo, pass_: Pass) -> bool:
+        f = pass_.file
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        while c.type in ("parenthesized_expression", "index_expression"):
+            inner = c.child_by_field_name("operand") if c.type == "index_expression" else c.named_children[0]
+            if inner is None:
+                return False
+            c = inner
+        if c.type == "selector_expression":
+            root = c
+            while root.type in ("selector_expression", "call_expression", "index_expression"):
+                nxt = root.child_by_field_name("operand") or root.child_by_field_name("function")
+                if nxt is None:
+                    break
+                root = nxt
+            if root.type != "identifier":
+                return True
+            rname = f.text(root)
+            outer = fns.outermost(c) or fn
+            if outer.receiver == rname or fn.param_type(rname) is not None or outer.param_type(rname) is not None:
+                return True  # a field of the receiver or of something passed in
+            # not declared locally: a package variable or another package's; a local struct is not
+            return not (fns.facts(fn).declares(rname) or fns.facts(outer).declares(rname))
+        if c.type == "identifier":
+            name = f.text(c)
+            if fns.facts(fn).declares(name):
+                return False
+            outer = fns.outermost(c)
+            if outer is not None and outer.node.id != fn.node.id and fns.facts(outer).declares(name):
+                return True  # captured by a closure from the enclosing function
+            decls: PackageDecls = pass_.result_of(PACKAGE_DECLS)
+            return name in decls.variables
+        return False
+
+
+def _literal_only(v: Node) -> bool:
+    return v.type in ("interpreted_string_literal", "raw_string_literal", "composite_literal", "int_literal")
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 50 else text[:47] + "..."
+

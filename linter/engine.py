@@ -1,0 +1,310 @@
+"""The engine: read, prefilter, parse, and run every rule on every file, one package at a time.
+
+Files are grouped by directory so package-level analyses (call graph, package variables) are
+computed once per package and shared. Groups are spread over `jobs` worker processes; results
+are sorted, so output does not depend on the job count. Nothing a file contains can stop the
+run: read errors, binary files and internal errors become `FileError`s.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import traceback
+from collections import defaultdict
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from linter.analysis.framework import Package
+from linter.discovery import discover
+from linter.goversion import GoVersion, go_mod_version
+from linter.model import FileError, Finding, Rule
+from linter.parsing import SourceFile, is_generated, package_name
+from linter.patterns import node_key
+from linter.suppress import is_suppressed, suppressions
+
+MAX_FILE_BYTES = 10_000_000
+_MSG_VAR = re.compile(r"\$([A-Z_][A-Z0-9_]*)")
+
+
+@dataclass
+class Stats:
+    files: int = 0
+    parsed: int = 0
+    skipped_generated: int = 0
+    lines: int = 0
+    seconds: float = 0.0
+
+    def merge(self, other: Stats) -> None:
+        self.files += other.files
+        self.parsed += other.parsed
+        self.skipped_generated += other.skipped_generated
+        self.lines += other.lines
+
+
+@dataclass
+class Result:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    stats: Stats = field(default_factory=Stats)
+    suppressed: int = 0
+
+
+@dataclass
+class Options:
+    rule_dirs: list[str] = field(default_factory=list)
+    select: set[str] | None = None
+    ignore: set[str] = field(default_factory=set)
+    go_version: GoVersion | None = None
+    jobs: int = 1
+    builtin_rules: bool = True
+    include_generated_named: bool = True  # a generated file named explicitly is still checked
+
+
+_PREFILTER: dict[int, tuple[list[set[bytes]], list[bytes]]] = {}
+
+
+def prefilter(rule: Rule) -> tuple[list[set[bytes]], list[bytes]]:
+    """What a file must contain for `rule` to possibly match: every token of one of the sets
+    derived from its patterns, and one of the rule's declared `prefilter` tokens (if any)."""
+    got = _PREFILTER.get(id(rule))
+    if got is None:
+        sets = [{t.encode() for t in s} for s in rule.matcher.literals()]
+        sets = sets if sets and all(sets) else []
+        got = (sets, [t.encode() for t in rule.metadata.get("prefilter", [])])
+        _PREFILTER[id(rule)] = got
+    return got
+
+
+def may_match(rule: Rule, data: bytes) -> bool:
+    sets, anyof = prefilter(rule)
+    if sets and not any(all(tok in data for tok in s) for s in sets):
+        return False
+    return not anyof or any(tok in data for tok in anyof)
+
+
+def _interpolate(message: str, env: dict[str, object], vars_: dict[str, str], f: SourceFile) -> str:
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name in vars_:
+            return vars_[name]
+        v = env.get(name) if name != "MATCH" else env.get("\0match")
+        if isinstance(v, tuple):
+            text = ", ".join(" ".join(f.text(n).split()) for n in v)
+        elif v is not None:
+            text = " ".join(f.text(v).split())  # type: ignore[arg-type]
+        else:
+            return m.group(0)
+        return text if len(text) <= 60 else text[:57] + "..."
+
+    return _MSG_VAR.sub(sub, message)
+
+
+def run_rules_on_file(rules: list[Rule], pass_: object, f: SourceFile, errors: list[FileError]) -> list[Finding]:
+    from linter.analysis.framework import Pass
+
+    assert isinstance(pass_, Pass)
+    out: list[Finding] = []
+    supp = suppressions(f.data)
+    for rule in rules:
+        if not may_match(rule, f.data):
+            continue
+        try:
+            out.extend(_run_rule(rule, pass_, f, supp))
+        except RecursionError:
+            errors.append(FileError(f.path, f"rule {rule.id}: nesting too deep, rule skipped for this file"))
+        except Exception as e:  # noqa: BLE001 - one rule's bug must not lose other results
+            tb = traceback.extract_tb(e.__traceback__)[-1]
+            errors.append(FileError(f.path, f"internal error in rule {rule.id}: {type(e).__name__}: {e} ({os.path.basename(tb.filename)}:{tb.lineno})"))
+    return out
+
+
+def _run_rule(rule: Rule, pass_: object, f: SourceFile, supp: dict[int, set[str]]) -> list[Finding]:
+    out = []
+    done: set[tuple[int, int]] = set()
+    version = getattr(pass_, "go_version", None)
+    for cand in rule.matcher.candidates(f.root):
+        key = (cand.start_byte, cand.end_byte)
+        if key in done:
+            continue
+        env = rule.matcher.match(cand, {}, pass_)
+        if env is None:
+            continue
+        severity, vars_, node = rule.severity, {}, cand
+        for check in rule.checks:
+            verdict = check.run(cand, env, pass_)
+            if verdict is None:
+                break
+            vars_.update(verdict.vars)
+            severity = verdict.severity or severity
+            node = verdict.node or node
+        else:
+            message = rule.message
+            cond = rule.go_version
+            if cond is not None and not cond.applies(version):
+                if cond.otherwise == "ignore":
+                    continue
+                severity = "info"
+                if cond.otherwise_message:
+                    message = cond.otherwise_message
+            env = {**env, "\0match": cand}
+            done.add(key)
+            line = node.start_point[0] + 1
+            if is_suppressed(supp, rule.id, line):
+                continue
+            out.append(
+                Finding(
+                    path=f.path,
+                    line=line,
+                    column=f.column(node.start_byte),
+                    end_line=node.end_point[0] + 1,
+                    end_column=f.column(node.end_byte),
+                    rule_id=rule.id,
+                    severity=severity,
+                    message=_interpolate(message, env, vars_, f),
+                )
+            )
+    return out
+
+
+def _read(path: str, errors: list[FileError]) -> bytes | None:
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            errors.append(FileError(path, f"skipped: file is {size} bytes (limit {MAX_FILE_BYTES})"))
+            return None
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except IsADirectoryError:
+        errors.append(FileError(path, "is a directory"))
+        return None
+    except OSError as e:
+        errors.append(FileError(path, f"cannot read: {e.strerror or e}"))
+        return None
+    if b"\0" in data:
+        errors.append(FileError(path, "skipped: binary file (contains NUL bytes)"))
+        return None
+    return data
+
+
+def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_override: GoVersion | None) -> Result:
+    """Check the files of one directory (one or more Go packages)."""
+    res = Result()
+    started = time.perf_counter()
+    packages: dict[str | None, Package] = {}
+    todo: list[tuple[SourceFile, Package]] = []
+    directory = os.path.dirname(paths[0]) if paths else "."
+    version = go_override or go_mod_version(directory or ".")
+    for path in paths:
+        res.stats.files += 1
+        data = _read(path, res.errors)
+        if data is None:
+            continue
+        if is_generated(data) and path not in explicit:
+            res.stats.skipped_generated += 1
+            continue
+        res.stats.lines += data.count(b"\n")
+        if not any(may_match(r, data) for r in rules):
+            continue
+        name = package_name(data)
+        pkg = packages.get(name)
+        if pkg is None:
+            pkg = Package(directory, name, go_version=version)
+            packages[name] = pkg
+        f = SourceFile.parse(path, data)
+        res.stats.parsed += 1
+        if f.has_syntax_errors:
+            res.errors.append(FileError(path, f"syntax error near line {_first_error_line(f)}; checked as far as the parser recovered"))
+        pkg.files.append(f)
+        todo.append((f, pkg))
+    for f, pkg in todo:
+        res.findings.extend(run_rules_on_file(rules, pkg.pass_for(f), f, res.errors))
+    res.stats.seconds = time.perf_counter() - started
+    return res
+
+
+def _first_error_line(f: SourceFile) -> int:
+    from linter.parsing import query
+    import tree_sitter
+
+    caps = tree_sitter.QueryCursor(query("(ERROR) @e")).captures(f.root).get("e", [])
+    if caps:
+        return min(n.start_point[0] for n in caps) + 1
+    n = f.root
+    stack = [n]
+    while stack:  # a MISSING node has no ERROR parent
+        n = stack.pop()
+        if n.is_missing:
+            return n.start_point[0] + 1
+        stack.extend(c for c in n.children if c.has_error or c.is_missing)
+    return 1
+
+
+# -- driving many groups, possibly in parallel ----------------------------------------------------
+
+_WORKER_RULES: list[Rule] = []
+
+
+def _init_worker(rule_dirs: list[str], builtin: bool, select: set[str] | None, ignore: set[str]) -> None:
+    from linter.loader import load_rules
+
+    global _WORKER_RULES
+    _WORKER_RULES = filter_rules(load_rules(list(rule_dirs), include_bundled=builtin), select, ignore)
+
+
+def _worker(args: tuple[list[str], set[str], GoVersion | None]) -> Result:
+    return check_group(_WORKER_RULES, *args)
+
+
+def filter_rules(rules: list[Rule], select: set[str] | None, ignore: set[str]) -> list[Rule]:
+    return [r for r in rules if (select is None or r.id in select) and r.id not in ignore]
+
+
+def group_by_directory(files: Iterable[str]) -> list[list[str]]:
+    groups: dict[str, list[str]] = defaultdict(list)
+    for f in files:
+        groups[os.path.dirname(f)].append(f)
+    return [sorted(v) for _, v in sorted(groups.items())]
+
+
+def check_paths(paths: list[str], rules: list[Rule], options: Options) -> Result:
+    started = time.perf_counter()
+    result = Result()
+    files = discover(paths, result.errors)
+    explicit = {p for p in paths if os.path.isfile(p)}
+    groups = group_by_directory(files)
+    if options.jobs > 1 and len(groups) > 1:
+        # Biggest groups first so the last worker is not left with one huge package.
+        groups.sort(key=lambda g: -sum(_size(p) for p in g))
+        with ProcessPoolExecutor(
+            max_workers=options.jobs,
+            initializer=_init_worker,
+            initargs=(options.rule_dirs, options.builtin_rules, options.select, options.ignore),
+        ) as ex:
+            parts = list(ex.map(_worker, [(g, explicit, options.go_version) for g in groups], chunksize=1))
+    else:
+        parts = [check_group(rules, g, explicit, options.go_version) for g in groups]
+    for part in parts:
+        result.findings.extend(part.findings)
+        result.errors.extend(part.errors)
+        result.stats.merge(part.stats)
+    result.findings = sorted(set(result.findings), key=_finding_order)
+    result.errors = sorted(set(result.errors))
+    result.stats.seconds = time.perf_counter() - started
+    return result
+
+
+def _finding_order(f: Finding) -> tuple[str, int, int, str, str]:
+    return (f.path, f.line, f.column, f.rule_id, f.message)
+
+
+def _size(p: str) -> int:
+    try:
+        return os.path.getsize(p)
+    except OSError:
+        return 0
+
+
+__all__ = ["Options", "Result", "check_paths", "check_group", "node_key"]

@@ -1,0 +1,69 @@
+"""Go language versions: the `go` directive of the nearest go.mod, and rule conditions such as
+`<1.23` (Go 1.23 changed timer garbage collection, so some leaks stop being leaks)."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+_GO_DIRECTIVE = re.compile(rb"^\s*go\s+(\d+)\.(\d+)", re.MULTILINE)
+_COND = re.compile(r"^\s*(<=|>=|<|>|==|=)?\s*(\d+)\.(\d+)\s*$")
+
+GoVersion = tuple[int, int]
+
+
+def parse_version(text: str) -> GoVersion:
+    m = re.fullmatch(r"\s*(?:go)?(\d+)\.(\d+)(?:\.\d+)?\s*", text)
+    if not m:
+        raise ValueError(f"not a Go version: {text!r} (expected e.g. 1.22)")
+    return int(m.group(1)), int(m.group(2))
+
+
+@lru_cache(maxsize=4096)
+def go_mod_version(directory: str) -> GoVersion | None:
+    """The `go` directive of the nearest go.mod at or above `directory` (None if there is none)."""
+    d = os.path.abspath(directory)
+    while True:
+        gomod = os.path.join(d, "go.mod")
+        if os.path.isfile(gomod):
+            try:
+                with open(gomod, "rb") as fh:
+                    m = _GO_DIRECTIVE.search(fh.read(65536))
+            except OSError:
+                return None
+            return (int(m.group(1)), int(m.group(2))) if m else None
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
+
+
+@dataclass(frozen=True)
+class VersionCondition:
+    """`applies: "<1.23"`; outside that range the rule is silent or downgraded to info."""
+
+    op: str
+    version: GoVersion
+    otherwise: str = "ignore"
+    otherwise_message: str | None = None
+
+    @classmethod
+    def parse(cls, obj: dict[str, str]) -> VersionCondition:
+        m = _COND.match(obj["applies"])
+        if not m:
+            raise ValueError(f"go-version.applies must look like '<1.23' or '>=1.21', not {obj['applies']!r}")
+        op = m.group(1) or "=="
+        return cls("==" if op == "=" else op, (int(m.group(2)), int(m.group(3))), obj.get("otherwise", "ignore"), obj.get("otherwise-message"))
+
+    def applies(self, v: GoVersion | None) -> bool:
+        if v is None:
+            return True  # unknown: assume the older, affected semantics
+        return {
+            "<": v < self.version,
+            "<=": v <= self.version,
+            ">": v > self.version,
+            ">=": v >= self.version,
+            "==": v == self.version,
+        }[self.op]

@@ -1,0 +1,281 @@
+"""Loading rule files: safe YAML with line numbers, a JSON-schema check of the top level, then
+compilation of the rule tree and the checks. Every problem becomes `RuleFileError(path, line,
+message)`, which the CLI prints as `path:line: message` and exits 2."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from linter.checks import CHECKS, CheckConfigError
+from linter.goversion import VersionCondition
+from linter.model import SEVERITIES, Rule
+from linter.ruletree import RuleCompileError, compile_constraints, compile_rule
+
+MESSAGE_VAR = re.compile(r"\$([A-Z_][A-Z0-9_]*)")
+
+TOP_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "message", "severity", "rule"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
+        "message": {"type": "string", "minLength": 1},
+        "severity": {"enum": list(SEVERITIES)},
+        "description": {"type": "string"},
+        "note": {"type": "string"},
+        "rule": {"type": "object"},
+        "constraints": {"type": "object"},
+        "utils": {"type": "object"},
+        "check": {"type": "object"},
+        "go-version": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["applies"],
+            "properties": {
+                "applies": {"type": "string"},
+                "otherwise": {"enum": ["ignore", "info"]},
+                "otherwise-message": {"type": "string"},
+            },
+        },
+        "prefilter": {"type": "array", "items": {"type": "string"}},
+        "metadata": {"type": "object"},
+    },
+}
+
+
+@dataclass
+class RuleFileError(Exception):
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line or 1}: {self.message}"
+
+
+class LineMap(dict):  # type: ignore[type-arg]
+    """A YAML mapping that remembers the line of itself and of each key."""
+
+    line: int = 1
+    lines: dict[Any, int]
+
+
+class LineList(list):  # type: ignore[type-arg]
+    line: int = 1
+    lines: dict[int, int]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader (no object construction) that records 1-based line numbers."""
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LineMap:
+    m = LineMap()
+    m.line = node.start_mark.line + 1
+    m.lines = {}
+    for knode, vnode in node.value:
+        key = loader.construct_object(knode, deep=True)
+        if not isinstance(key, (str, int, float, bool)) and key is not None:
+            raise yaml.constructor.ConstructorError(None, None, "mapping keys must be scalars", knode.start_mark)
+        if key in m:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", knode.start_mark)
+        m[key] = loader.construct_object(vnode, deep=True)
+        m.lines[key] = knode.start_mark.line + 1
+    return m
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    lst = LineList(loader.construct_object(v, deep=True) for v in node.value)
+    lst.line = node.start_mark.line + 1
+    lst.lines = {i: v.start_mark.line + 1 for i, v in enumerate(node.value)}
+    return lst
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)  # type: ignore[arg-type]
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)  # type: ignore[arg-type]
+
+
+def _line_for_path(doc: Any, path: list[Any]) -> int | None:
+    obj, line = doc, getattr(doc, "line", None)
+    for key in path:
+        lines = getattr(obj, "lines", None)
+        if lines is not None and key in lines:
+            line = lines[key]
+        try:
+            obj = obj[key]
+        except (KeyError, IndexError, TypeError):
+            break
+        line = getattr(obj, "line", line)
+    return line
+
+
+def bundled_rules_dir() -> Path:
+    """The rules shipped in the wheel (`linter/rules`), or `rules/` in a source checkout."""
+    packaged = resources.files("linter") / "rules"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def rule_files(directory: str | Path) -> list[Path]:
+    d = Path(directory)
+    if d.is_file():
+        return [d]
+    if not d.is_dir():
+        raise RuleFileError(str(d), None, "rule directory does not exist")
+    return sorted(p for p in d.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_rules(directories: list[str | Path], include_bundled: bool = True) -> list[Rule]:
+    """Load every rule file; raise the first RuleFileError (a broken rule set is an error)."""
+    dirs: list[str | Path] = ([bundled_rules_dir()] if include_bundled else []) + list(directories)
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for d in dirs:
+        for path in rule_files(d):
+            for rule, line in load_rule_file(path):
+                if rule.id in seen:
+                    raise RuleFileError(str(path), line, f"duplicate rule id {rule.id!r} (first defined in {seen[rule.id]})")
+                seen[rule.id] = str(path)
+                rules.append(rule)
+    return rules
+
+
+def load_rule_file(path: str | Path) -> list[tuple[Rule, int]]:
+    spath = os.path.relpath(path) if not str(path).startswith("..") else str(path)
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise RuleFileError(spath, None, f"rule file is not UTF-8: {e}") from None
+    except OSError as e:
+        raise RuleFileError(spath, None, f"cannot read rule file: {e.strerror or e}") from None
+    try:
+        docs = [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        raise RuleFileError(spath, line, f"YAML syntax error: {e.problem or e}") from None
+    except yaml.YAMLError as e:
+        raise RuleFileError(spath, None, f"YAML error: {e}") from None
+    if not docs:
+        raise RuleFileError(spath, 1, "rule file is empty")
+    return [(_build_rule(spath, doc), getattr(doc, "line", 1)) for doc in docs]
+
+
+def _build_rule(path: str, doc: Any) -> Rule:
+    if not isinstance(doc, dict):
+        raise RuleFileError(path, getattr(doc, "line", 1), "a rule file must hold a mapping (id, message, severity, rule, ...)")
+    validator = jsonschema.Draft7Validator(TOP_SCHEMA)
+    errors = sorted(validator.iter_errors(doc), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        err = errors[0]
+        path_list = list(err.absolute_path)
+        if err.validator == "additionalProperties":
+            extra = sorted(set(doc if not path_list else err.instance) - set(err.schema.get("properties", {})))
+            key = extra[0] if extra else None
+            where = doc
+            for k in path_list:
+                where = where[k]
+            line = getattr(where, "lines", {}).get(key, _line_for_path(doc, path_list))
+            raise RuleFileError(path, line, f"unknown key {key!r}" + (f" in {'.'.join(map(str, path_list))}" if path_list else ""))
+        field = ".".join(map(str, path_list)) or "rule file"
+        raise RuleFileError(path, _line_for_path(doc, path_list), f"{field}: {err.message}")
+    rule_id = doc["id"]
+    try:
+        utils = {}
+        raw_utils = doc.get("utils", {})
+        for name in raw_utils:
+            utils[name] = None  # declared, so `matches` can refer to it
+        _compile_utils(raw_utils, utils)
+        matcher = compile_rule(doc["rule"], utils, doc)  # type: ignore[arg-type]
+        if "constraints" in doc:
+            matcher.constraints.update(compile_constraints(doc["constraints"], utils, doc, "constraints"))  # type: ignore[arg-type]
+    except RuleCompileError as e:
+        raise RuleFileError(path, e.line, e.message) from None
+    if not matcher.can_enumerate():
+        raise RuleFileError(path, _line_for_path(doc, ["rule"]), "the rule needs a `pattern` or `kind` (directly, or in every `any` branch) to find candidates")
+    bound = matcher.metavars()
+    for name in matcher.constraints:
+        if name not in bound:
+            raise RuleFileError(path, _line_for_path(doc, ["constraints", name]) or _line_for_path(doc, ["constraints"]), f"constraint on ${name}, which no pattern of the rule binds")
+    checks = []
+    provided: set[str] = set()
+    for name, params in doc.get("check", {}).items():
+        cls = CHECKS.get(name)
+        line = _line_for_path(doc, ["check", name])
+        if cls is None:
+            raise RuleFileError(path, line, f"unknown check {name!r} (known: {', '.join(sorted(CHECKS))})")
+        try:
+            check = cls.configure(params if params is not None else {}, bound, utils)
+        except CheckConfigError as e:
+            sub = e.key_path or []
+            raise RuleFileError(path, _line_for_path(doc, ["check", name, *sub]) or line, f"check {name}: {e.message}") from None
+        except RuleCompileError as e:
+            raise RuleFileError(path, e.line or line, f"check {name}: {e.message}") from None
+        checks.append(check)
+        provided |= set(check.provides)
+    go = None
+    if "go-version" in doc:
+        try:
+            go = VersionCondition.parse(doc["go-version"])
+        except ValueError as e:
+            raise RuleFileError(path, _line_for_path(doc, ["go-version", "applies"]), str(e)) from None
+    message = doc["message"]
+    otherwise = doc.get("go-version", {}).get("otherwise-message", "")
+    for m in [*MESSAGE_VAR.finditer(message), *MESSAGE_VAR.finditer(otherwise)]:
+        if m.group(1) not in bound and m.group(1) not in provided and m.group(1) != "MATCH":
+            raise RuleFileError(path, _line_for_path(doc, ["message"]), f"message uses ${m.group(1)}, which neither the rule's patterns nor its checks define")
+    return Rule(
+        id=rule_id,
+        message=message,
+        severity=doc["severity"],
+        description=doc.get("description", "").strip(),
+        source=path,
+        matcher=matcher,
+        checks=checks,
+        go_version=go,
+        metadata={k: doc[k] for k in ("note", "metadata", "prefilter") if k in doc},
+    )
+
+
+def _compile_utils(raw: Any, utils: dict[str, Any]) -> None:
+    """Compile `utils` in dependency order; a cycle of `matches` is an error."""
+    state: dict[str, str] = {}
+
+    def visit(name: str, stack: list[str]) -> None:
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "active":
+            cycle = " -> ".join([*stack[stack.index(name):], name])
+            raise RuleCompileError(_line_for_path(raw, [name]), f"cyclic `matches` between utils: {cycle}")
+        state[name] = "active"
+        for dep in _matches_in(raw[name]):
+            if dep in raw:
+                visit(dep, [*stack, name])
+        utils[name] = compile_rule(raw[name], utils, raw)
+        state[name] = "done"
+
+    for name in raw:
+        visit(name, [])
+
+
+def _matches_in(obj: Any) -> list[str]:
+    out: list[str] = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k == "matches" and isinstance(v, str):
+                out.append(v)
+            else:
+                out.extend(_matches_in(v))
+    elif isinstance(obj, list):
+        for v in obj:
+            out.extend(_matches_in(v))
+    return out

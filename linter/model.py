@@ -1,0 +1,63 @@
+"""Plain data classes shared by the loader, the engine and the reporters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    rule_id: str
+    severity: str
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "severity": self.severity,
+            "message": self.message,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+        }
+
+
+@dataclass(frozen=True, order=True)
+class FileError:
+    """Something that kept a file from being checked fully; reported, never raised."""
+
+    path: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message}
+
+
+@dataclass
+class Rule:
+    """A loaded, validated rule. `matcher` and `checks` are compiled from the YAML rule tree."""
+
+    id: str
+    message: str
+    severity: str
+    description: str
+    source: str  # file the rule came from, for error messages
+    matcher: Any  # linter.ruletree.RuleNode
+    checks: list[Any] = field(default_factory=list)  # linter.checks.Check instances
+    go_version: Any = None  # linter.goversion.VersionCondition | None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        first = self.description.strip().splitlines()
+        return first[0] if first else self.message

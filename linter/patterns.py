@@ -1,0 +1,263 @@
+"""Go code patterns with metavariables, compiled once and matched structurally.
+
+A pattern such as `$CLIENT, $ERR := $CTOR($$$ARGS)` is parsed by tree-sitter-go itself (the
+metavariables are first rewritten into placeholder identifiers), so the pattern language is Go.
+Matching compares named children and their field names, plus operator tokens; `$X` binds one
+node, `$$$X` zero or more siblings, `$_` anything without binding, and a name used twice must
+bind the same code (compared with whitespace removed).
+
+Candidates come from a tree-sitter query run on the C side: the rarest literal identifier of the
+pattern (e.g. `WithLabelValues`), whose ancestor at the pattern's depth is the candidate root.
+Only those few nodes are compared in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import tree_sitter
+
+from linter.parsing import parser, query
+
+Env = dict[str, object]  # name -> Node | tuple[Node, ...]
+
+METAVAR = re.compile(r"\$\$\$([A-Z_][A-Z0-9_]*)?|\$([A-Z_][A-Z0-9_]*)")
+_MV_PREFIX = "__gpmv_"
+_MULTI_PREFIX = "__gpmulti_"
+_LEAF_NAME_KINDS = {"identifier", "field_identifier", "type_identifier", "package_identifier"}
+_IGNORED = {"comment"}
+# Wrapper-only nodes that a pattern written as a bare expression should look through.
+_UNWRAP = {"expression_statement", "literal_element", "expression_list"}
+
+
+class PatternError(ValueError):
+    pass
+
+
+@dataclass
+class PNode:
+    kind: str
+    text: str = ""  # for leaves: whitespace-free text
+    children: list[tuple[str | None, PNode]] = field(default_factory=list)
+    op: str | None = None  # operator token, where the node has one
+    mv: str | None = None  # metavariable name ("_" for the wildcard)
+    multi: bool = False
+
+    def literal_leaves(self, depth: int = 0) -> Iterator[tuple[PNode, int]]:
+        if self.mv is not None:
+            return
+        if not self.children and self.kind in _LEAF_NAME_KINDS:
+            yield self, depth
+        for _, c in self.children:
+            yield from c.literal_leaves(depth + 1)
+
+    def metavars(self) -> Iterator[str]:
+        if self.mv is not None and self.mv != "_":
+            yield self.mv
+        for _, c in self.children:
+            yield from c.metavars()
+
+
+def _placeholder(m: re.Match[str]) -> str:
+    if m.group(0).startswith("$$$"):
+        return _MULTI_PREFIX + (m.group(1) or "_")
+    return _MV_PREFIX + m.group(2)
+
+
+def _squash(b: bytes) -> str:
+    return re.sub(rb"\s+", b"", b).decode("utf-8", "replace")
+
+
+def node_key(node: tree_sitter.Node) -> str:
+    """Whitespace-insensitive text of a node, used to compare repeated metavariables."""
+    return _squash(node.text or b"")
+
+
+def _build(node: tree_sitter.Node) -> PNode:
+    text = (node.text or b"").decode()
+    if node.type in _LEAF_NAME_KINDS and node.named_child_count == 0:
+        if text.startswith(_MV_PREFIX):
+            return PNode(kind=node.type, mv=text[len(_MV_PREFIX) :])
+        if text.startswith(_MULTI_PREFIX):
+            name = text[len(_MULTI_PREFIX) :]
+            return PNode(kind=node.type, mv=name, multi=True)
+    if node.type in ("expression_statement", "literal_element") and node.named_child_count == 1:
+        return _build(node.named_children[0])
+    pn = PNode(kind=node.type)
+    opnode = node.child_by_field_name("operator")
+    if opnode is not None:
+        pn.op = opnode.type
+    named = [
+        (node.field_name_for_named_child(i), c)
+        for i, c in enumerate(node.named_children)
+        if c.type not in _IGNORED
+    ]
+    if not named:
+        pn.text = _squash(node.text or b"")
+    else:
+        pn.children = [(f, _build(c)) for f, c in named]
+    return pn
+
+
+def _parse_snippet(code: str) -> tree_sitter.Node | None:
+    """Parse `code` as one statement/expression inside a function, else as a declaration."""
+    for prefix, suffix in (("package p\nfunc _() {\n", "\n}\n"), ("package p\n", "\n")):
+        src = (prefix + code + suffix).encode()
+        tree = parser().parse(src)
+        root = tree.root_node
+        if root.has_error:
+            continue
+        if prefix.endswith("{\n"):
+            body = root.named_children[-1].child_by_field_name("body")
+            if body is None:
+                continue
+            stmts = [c for c in body.named_children if c.type == "statement_list"]
+            items = [c for c in stmts[0].named_children if c.type not in _IGNORED] if stmts else []
+        else:
+            items = [c for c in root.named_children if c.type not in ("package_clause", "comment")]
+        if len(items) == 1:
+            return items[0]
+    return None
+
+
+@dataclass
+class Pattern:
+    """A compiled pattern: its tree, the metavariables it binds, and how to find candidates."""
+
+    source: str
+    root: PNode
+    anchor_text: str | None
+    anchor_kind: str | None
+    anchor_depth: int
+
+    @classmethod
+    def compile(cls, code: str) -> Pattern:
+        if not code.strip():
+            raise PatternError("empty pattern")
+        rewritten = METAVAR.sub(_placeholder, code)
+        node = _parse_snippet(rewritten)
+        if node is None:
+            raise PatternError(f"cannot parse pattern as Go: {code!r}")
+        root = _build(node)
+        if root.mv is not None:
+            raise PatternError(f"pattern {code!r} is a bare metavariable; add `kind` or more code")
+        leaves = list(root.literal_leaves())
+        anchor_text, anchor_kind, depth = None, None, 0
+        if leaves:
+            # The longest literal name is usually the rarest one (WithLabelValues vs prometheus).
+            leaf, depth = max(leaves, key=lambda ld: (len(ld[0].text), -ld[1]))
+            anchor_text, anchor_kind = leaf.text, leaf.kind
+        return cls(code, root, anchor_text, anchor_kind, depth)
+
+    @property
+    def metavars(self) -> set[str]:
+        return set(self.root.metavars())
+
+    @property
+    def literals(self) -> set[str]:
+        """Identifiers a file must contain for this pattern to match (for prefiltering)."""
+        return {leaf.text for leaf, _ in self.root.literal_leaves()}
+
+    def candidates(self, root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+        if self.anchor_text is None:
+            q = query(f"({self.root.kind}) @n")
+            for node in tree_sitter.QueryCursor(q).captures(root).get("n", []):
+                yield node
+            return
+        q = query(f'(({self.anchor_kind}) @a (#eq? @a "{self.anchor_text}"))')
+        for node in tree_sitter.QueryCursor(q).captures(root).get("a", []):
+            cand: tree_sitter.Node | None = node
+            for _ in range(self.anchor_depth):
+                cand = cand.parent if cand is not None else None
+                # Look through wrappers the pattern dropped (literal_element around a value).
+                while cand is not None and cand.type in ("literal_element",) and self.root.kind != cand.type:
+                    cand = cand.parent
+            if cand is not None and cand.type == self.root.kind:
+                yield cand
+
+    def match(self, node: tree_sitter.Node, env: Env | None = None) -> Env | None:
+        return match_node(self.root, node, dict(env) if env else {})
+
+
+def _named(node: tree_sitter.Node) -> list[tuple[str | None, tree_sitter.Node]]:
+    out = []
+    for i, c in enumerate(node.named_children):
+        if c.type in _IGNORED:
+            continue
+        f = node.field_name_for_named_child(i)
+        if c.type == "literal_element" and c.named_child_count == 1:
+            c = c.named_children[0]
+        out.append((f, c))
+    return out
+
+
+def _bind(p: PNode, value: object, key: str, env: Env) -> Env | None:
+    assert p.mv is not None
+    if p.mv == "_":
+        return env
+    seen = env.get(p.mv)
+    if seen is not None:
+        seen_key = env.get("\0" + p.mv)
+        return env if seen_key == key else None
+    env = dict(env)
+    env[p.mv] = value
+    env["\0" + p.mv] = key
+    return env
+
+
+def match_node(p: PNode, node: tree_sitter.Node, env: Env) -> Env | None:
+    if p.mv is not None:
+        return _bind(p, node, node_key(node), env)
+    if node.type != p.kind:
+        if node.type in _UNWRAP and node.named_child_count == 1:
+            return match_node(p, node.named_children[0], env)
+        return None
+    if p.op is not None:
+        opnode = node.child_by_field_name("operator")
+        if opnode is None or opnode.type != p.op:
+            return None
+    if not p.children:
+        return env if node_key(node) == p.text else None
+    return _match_seq(p.children, _named(node), 0, 0, env)
+
+
+def _match_seq(
+    pcs: list[tuple[str | None, PNode]],
+    ncs: list[tuple[str | None, tree_sitter.Node]],
+    i: int,
+    j: int,
+    env: Env,
+) -> Env | None:
+    if i == len(pcs):
+        return env if j == len(ncs) else None
+    pf, pc = pcs[i]
+    if pc.multi:
+        for k in range(j, len(ncs) + 1):
+            nodes = tuple(n for _, n in ncs[j:k])
+            e = _bind(pc, nodes, "\x1f".join(node_key(n) for n in nodes), env)
+            if e is not None:
+                r = _match_seq(pcs, ncs, i + 1, k, e)
+                if r is not None:
+                    return r
+        return None
+    if j >= len(ncs):
+        return None
+    nf, nc = ncs[j]
+    if pf != nf:
+        return None
+    e = match_node(pc, nc, env)
+    if e is None:
+        return None
+    return _match_seq(pcs, ncs, i + 1, j + 1, e)
+
+
+def bound_nodes(env: Env, name: str) -> tuple[tree_sitter.Node, ...]:
+    """The nodes bound to `name` (one for `$X`, any number for `$$$X`)."""
+    v = env.get(name)
+    if v is None:
+        return ()
+    if isinstance(v, tuple):
+        return v
+    return (v,)  # type: ignore[return-value]

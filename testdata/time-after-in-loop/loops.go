@@ -1,0 +1,204 @@
+package timeafter
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+type Msg struct{ Body []byte }
+
+func handle(Msg) {}
+
+// Positive: the classic for/select with a long timeout.
+func consume(in <-chan Msg) error {
+	for {
+		select {
+		case m := <-in:
+			handle(m)
+		// ruleid: time-after-in-loop
+		case <-time.After(5 * time.Minute):
+			return errors.New("idle")
+		}
+	}
+}
+
+// Positive: range loop, timer per element.
+func forward(items []Msg, out chan<- Msg) {
+	for _, it := range items {
+		select {
+		case out <- it:
+		// ruleid: time-after-in-loop
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// Positive: three-clause loop, timeout assigned to a variable first.
+func retry(ctx context.Context, op func() error) error {
+	for i := 0; i < 10; i++ {
+		// ruleid: time-after-in-loop
+		timeout := time.After(30 * time.Second)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-timeout:
+		}
+		if op() == nil {
+			return nil
+		}
+	}
+	return errors.New("gave up")
+}
+
+// Positive: condition-only loop.
+func waitReady(ready func() bool, notify <-chan struct{}) {
+	for !ready() {
+		select {
+		case <-notify:
+		// ruleid: time-after-in-loop
+		case <-time.After(time.Minute):
+		}
+	}
+}
+
+// Positive: select inside a labelled loop, multi-line call.
+func drain(ch <-chan int) {
+outer:
+	for {
+		select {
+		case _, ok := <-ch:
+			if !ok {
+				break outer
+			}
+		// ruleid: time-after-in-loop
+		case <-time.After(
+			10 * time.Second,
+		):
+			break outer
+		}
+	}
+}
+
+// Positive: a goroutine started per iteration runs time.After each time.
+func fanOut(jobs []Msg, done chan struct{}) {
+	for _, j := range jobs {
+		go func(m Msg) {
+			select {
+			case <-done:
+			// ruleid: time-after-in-loop
+			case <-time.After(time.Hour):
+				handle(m)
+			}
+		}(j)
+	}
+}
+
+// Positive: time.NewTimer per iteration, never stopped.
+func pollNewTimer(in <-chan Msg) {
+	for {
+		// ruleid: time-after-in-loop
+		t := time.NewTimer(time.Minute)
+		select {
+		case m := <-in:
+			handle(m)
+		case <-t.C:
+		}
+	}
+}
+
+// Negative: the timer is created once and reset.
+func consumeReset(in <-chan Msg) error {
+	// ok: time-after-in-loop
+	idle := time.NewTimer(5 * time.Minute)
+	defer idle.Stop()
+	for {
+		select {
+		case m := <-in:
+			handle(m)
+			idle.Reset(5 * time.Minute)
+		case <-idle.C:
+			return errors.New("idle")
+		}
+	}
+}
+
+// Negative: a blocking receive waits for the timer to fire; nothing outlives the iteration.
+func tick(f func()) {
+	for {
+		f()
+		// ok: time-after-in-loop
+		<-time.After(time.Second)
+	}
+}
+
+// Negative: not in a loop.
+func once(in <-chan Msg) {
+	select {
+	case m := <-in:
+		handle(m)
+	// ok: time-after-in-loop
+	case <-time.After(time.Second):
+	}
+}
+
+// Negative: NewTimer in a loop, stopped every iteration.
+func pollStopped(in <-chan Msg) {
+	for {
+		// ok: time-after-in-loop
+		t := time.NewTimer(time.Minute)
+		select {
+		case m := <-in:
+			handle(m)
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// Negative: the loop is in the range expression, evaluated once.
+func rangeOnce() {
+	// ok: time-after-in-loop
+	for range time.After(time.Second) {
+	}
+}
+
+// Negative: a func literal stored in a loop is not run by the loop.
+func handlers(names []string) map[string]func() {
+	out := map[string]func(){}
+	for _, n := range names {
+		out[n] = func() {
+			select {
+			// ok: time-after-in-loop
+			case <-time.After(time.Second):
+			}
+		}
+	}
+	return out
+}
+
+// Negative: time.AfterFunc is a different API (one timer, stopped by the caller).
+func schedule(items []Msg) []*time.Timer {
+	var ts []*time.Timer
+	for _, it := range items {
+		it := it
+		// ok: time-after-in-loop
+		ts = append(ts, time.AfterFunc(time.Second, func() { handle(it) }))
+	}
+	return ts
+}
+
+// Negative: a method named After on something else.
+type clock struct{}
+
+func (clock) After(d time.Duration) <-chan time.Time { return nil }
+
+func fake(c clock, in <-chan Msg) {
+	for {
+		select {
+		case <-in:
+		// ok: time-after-in-loop
+		case <-c.After(time.Second):
+		}
+	}
+}

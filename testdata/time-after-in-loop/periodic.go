@@ -1,0 +1,82 @@
+package timeafter
+
+import "time"
+
+type Poller struct {
+	in   chan Msg
+	stop chan struct{}
+}
+
+// Positive (interprocedural): waitOne is called every iteration of run's ticker loop.
+func (p *Poller) waitOne() {
+	select {
+	case m := <-p.in:
+		handle(m)
+	// ruleid: time-after-in-loop
+	case <-time.After(time.Minute):
+	}
+}
+
+func (p *Poller) run() {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for range t.C {
+		p.waitOne()
+	}
+}
+
+// Positive (two levels): step -> waitTwo, step called from a polling loop.
+func waitTwo(in chan Msg) {
+	select {
+	case <-in:
+	// ruleid: time-after-in-loop
+	case <-time.After(time.Hour):
+	}
+}
+
+func step(in chan Msg) { waitTwo(in) }
+
+func pollForever(in chan Msg) {
+	for {
+		step(in)
+		time.Sleep(time.Second)
+	}
+}
+
+// Positive: scheduled by time.AfterFunc, which re-arms itself.
+func rearm(in chan Msg) {
+	select {
+	case <-in:
+	// ruleid: time-after-in-loop
+	case <-time.After(time.Minute):
+	}
+	time.AfterFunc(time.Second, func() { rearm(in) })
+}
+
+func startRearm(in chan Msg) {
+	time.AfterFunc(time.Second, func() { rearm(in) })
+}
+
+func tickScheduled(in chan Msg) {
+	select {
+	case <-in:
+	// ruleid: time-after-in-loop
+	case <-time.After(time.Minute):
+	}
+}
+
+func startTick(in chan Msg) {
+	time.AfterFunc(time.Second, tickScheduled)
+	_ = in
+}
+
+// Negative: called once, from main-like setup code, not from a loop.
+func waitStartup(in chan Msg) {
+	select {
+	case <-in:
+	// ok: time-after-in-loop
+	case <-time.After(time.Minute):
+	}
+}
+
+func setup(in chan Msg) { waitStartup(in) }
