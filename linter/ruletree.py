@@ -172,9 +172,7 @@ class RuleNode:
         for name, c in self.constraints.items():
             nodes = bound_nodes(env, name)
             if not nodes:
-                if name in env:
-                    continue  # `$$$X` bound to nothing: nothing to constrain
-                return None
+                continue  # unbound in this branch, or `$$$X` bound to nothing: nothing to constrain
             for n in nodes:
                 e = c.match(n, env, ctx)
                 if e is None:

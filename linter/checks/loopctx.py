@@ -166,7 +166,7 @@ class LoopContextCheck(Check):
                 return True
         if result_var and self.drained:
             for o in facts.uses(result_var):
-                if within(o, ctx.scope) and _ranged_over(o):
+                if within(o, ctx.scope) and _ranged_over(o) and not _in_literal(o, ctx.scope):
                     return True
         for rule in self.release_patterns:
             for cand in rule.candidates(ctx.scope):
@@ -229,6 +229,16 @@ def _ranged_over(occ: Node) -> bool:
     while n is not None and n.type in ("call_expression", "selector_expression", "argument_list", "parenthesized_expression"):
         n = n.parent
     return n is not None and n.type == "range_clause"
+
+
+def _in_literal(node: Node, scope: Node) -> bool:
+    """Is `node` inside a func literal nested in `scope` (e.g. a goroutine, not this iteration)?"""
+    n = node.parent
+    while n is not None and n.id != scope.id:
+        if n.type == "func_literal":
+            return True
+        n = n.parent
+    return False
 
 
 def _once_guarded(f: SourceFile, node: Node, scope: Node) -> bool:
