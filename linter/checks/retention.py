@@ -39,6 +39,7 @@ class RetentionCheck(Check):
             "container": {"type": "string"},
             "sanitizers": RULE_LIST,
             "max-depth": {"type": "integer", "minimum": 0, "maximum": 8},
+            "array-producers": STRING_LIST,
         },
     }
 
@@ -53,6 +54,8 @@ class RetentionCheck(Check):
         self.container = self.metavar("container")
         self.sanitizers = self.rules("sanitizers")
         self.max_depth = params.get("max-depth", 4)
+        # calls known to return fixed-size arrays (no types here, so by name)
+        self.array_producers = self.regexes("array-producers", [r"^(sha\d+|sha1|sha3|md5|blake2[bs]|fnv)\.Sum\w*$"])
 
     def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
@@ -135,7 +138,15 @@ class RetentionCheck(Check):
             values = fns.facts(fn).assignments(name)
             if values and all(_literal_only(v) for v in values) and fn.param_type(name) is None:
                 return False
+            if values and all(self._array_call(f, v) for v in values):
+                return False
         return True
+
+    def _array_call(self, f: Any, v: Node) -> bool:
+        if v.type != "call_expression":
+            return False
+        fn = v.child_by_field_name("function")
+        return fn is not None and any(rx.search(f.text(fn)) for rx in self.array_producers)
 
     def _long_lived(self, c: Node, fn: FuncInfo, pass_: Pass) -> bool:
         f = pass_.file
