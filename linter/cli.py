@@ -32,7 +32,9 @@ def _build_parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule directory or file (repeatable)")
         sp.add_argument("--no-builtin-rules", action="store_true", help="use only the rules given with --rules")
-        sp.add_argument("--select", action="append", default=None, metavar="ID", help="run only these rule ids (comma-separated, repeatable)")
+        sp.add_argument(
+            "--select", action="append", default=None, metavar="ID", help="run only these rule ids (comma-separated, repeatable)"
+        )
         sp.add_argument("--ignore", action="append", default=[], metavar="ID", help="skip these rule ids (comma-separated, repeatable)")
         sp.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: CPU count)")
         sp.add_argument("--go-version", metavar="X.Y", help="Go version to assume instead of the go.mod `go` directive")

@@ -52,7 +52,7 @@ def _walk(path: str, errors: list[FileError]) -> Iterator[str]:
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith((".", "_")))
         for name in sorted(files):
             if name.endswith(".go"):
-                full = os.path.join(root, name)
+                full = os.path.normpath(os.path.join(root, name))
                 if os.path.isfile(full):
                     yield full
                 elif os.path.isdir(full):

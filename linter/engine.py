@@ -117,7 +117,11 @@ def run_rules_on_file(rules: list[Rule], pass_: object, f: SourceFile, errors: l
             errors.append(FileError(f.path, f"rule {rule.id}: nesting too deep, rule skipped for this file"))
         except Exception as e:  # noqa: BLE001 - one rule's bug must not lose other results
             tb = traceback.extract_tb(e.__traceback__)[-1]
-            errors.append(FileError(f.path, f"internal error in rule {rule.id}: {type(e).__name__}: {e} ({os.path.basename(tb.filename)}:{tb.lineno})"))
+            errors.append(
+                FileError(
+                    f.path, f"internal error in rule {rule.id}: {type(e).__name__}: {e} ({os.path.basename(tb.filename)}:{tb.lineno})"
+                )
+            )
     return out
 
 
@@ -226,8 +230,9 @@ def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_over
 
 
 def _first_error_line(f: SourceFile) -> int:
-    from linter.parsing import query
     import tree_sitter
+
+    from linter.parsing import query
 
     caps = tree_sitter.QueryCursor(query("(ERROR) @e")).captures(f.root).get("e", [])
     if caps:

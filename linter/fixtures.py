@@ -29,7 +29,7 @@ class FixtureReport:
         return not self.missing and not self.unexpected and not (self.result and self.result.errors)
 
 
-def annotations(path: str) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+def read_annotations(path: str) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
     """(expected, ok): line -> rule ids, the line being the next non-annotation line."""
     with open(path, encoding="utf-8", errors="replace") as fh:
         lines = fh.read().split("\n")
@@ -61,7 +61,7 @@ def run_fixtures(paths: list[str], rules: list[Rule], options: Options) -> Fixtu
     from linter.discovery import discover
 
     for path in discover(paths, []):
-        exp, ok = annotations(path)
+        exp, ok = read_annotations(path)
         for line, ids in exp.items():
             for rid in ids:
                 expected_keys.add((path, line, rid))

@@ -55,7 +55,9 @@ class VersionCondition:
         if not m:
             raise ValueError(f"go-version.applies must look like '<1.23' or '>=1.21', not {obj['applies']!r}")
         op = m.group(1) or "=="
-        return cls("==" if op == "=" else op, (int(m.group(2)), int(m.group(3))), obj.get("otherwise", "ignore"), obj.get("otherwise-message"))
+        return cls(
+            "==" if op == "=" else op, (int(m.group(2)), int(m.group(3))), obj.get("otherwise", "ignore"), obj.get("otherwise-message")
+        )
 
     def applies(self, v: GoVersion | None) -> bool:
         if v is None:

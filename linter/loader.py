@@ -104,6 +104,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 
 
 def _line_for_path(doc: Any, path: list[Any]) -> int | None:
+    """The line of the key (or list item) at `path`, so errors point at what the user wrote."""
     obj, line = doc, getattr(doc, "line", None)
     for key in path:
         lines = getattr(obj, "lines", None)
@@ -113,7 +114,6 @@ def _line_for_path(doc: Any, path: list[Any]) -> int | None:
             obj = obj[key]
         except (KeyError, IndexError, TypeError):
             break
-        line = getattr(obj, "line", line)
     return line
 
 
@@ -136,7 +136,8 @@ def rule_files(directory: str | Path) -> list[Path]:
 
 def load_rules(directories: list[str | Path], include_bundled: bool = True) -> list[Rule]:
     """Load every rule file; raise the first RuleFileError (a broken rule set is an error)."""
-    dirs: list[str | Path] = ([bundled_rules_dir()] if include_bundled else []) + list(directories)
+    dirs: list[str | Path] = [bundled_rules_dir()] if include_bundled else []
+    dirs.extend(directories)
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for d in dirs:
@@ -150,7 +151,7 @@ def load_rules(directories: list[str | Path], include_bundled: bool = True) -> l
 
 
 def load_rule_file(path: str | Path) -> list[tuple[Rule, int]]:
-    spath = os.path.relpath(path) if not str(path).startswith("..") else str(path)
+    spath = _display_path(path)
     try:
         text = Path(path).read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:
@@ -160,14 +161,25 @@ def load_rule_file(path: str | Path) -> list[tuple[Rule, int]]:
     try:
         docs = [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
+        at_end = "<stream end>" in str(e.problem) or "end of the stream" in str(e.problem)
+        mark = (e.context_mark if at_end and e.context_mark else None) or e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
         raise RuleFileError(spath, line, f"YAML syntax error: {e.problem or e}") from None
     except yaml.YAMLError as e:
         raise RuleFileError(spath, None, f"YAML error: {e}") from None
     if not docs:
         raise RuleFileError(spath, 1, "rule file is empty")
+    if not all(isinstance(d, dict) for d in docs):
+        bad = next(d for d in docs if not isinstance(d, dict))
+        raise RuleFileError(spath, getattr(bad, "line", 1), "a rule file must hold a mapping (id, message, severity, rule, ...)")
     return [(_build_rule(spath, doc), getattr(doc, "line", 1)) for doc in docs]
+
+
+def _display_path(path: str | Path) -> str:
+    """Relative to the current directory when under it, else as given."""
+    ab = os.path.abspath(path)
+    cwd = os.getcwd()
+    return os.path.relpath(ab, cwd) if ab.startswith(cwd + os.sep) else str(path)
 
 
 def _build_rule(path: str, doc: Any) -> Rule:
@@ -190,7 +202,7 @@ def _build_rule(path: str, doc: Any) -> Rule:
         raise RuleFileError(path, _line_for_path(doc, path_list), f"{field}: {err.message}")
     rule_id = doc["id"]
     try:
-        utils = {}
+        utils: dict[str, Any] = {}
         raw_utils = doc.get("utils", {})
         for name in raw_utils:
             utils[name] = None  # declared, so `matches` can refer to it
@@ -201,11 +213,19 @@ def _build_rule(path: str, doc: Any) -> Rule:
     except RuleCompileError as e:
         raise RuleFileError(path, e.line, e.message) from None
     if not matcher.can_enumerate():
-        raise RuleFileError(path, _line_for_path(doc, ["rule"]), "the rule needs a `pattern` or `kind` (directly, or in every `any` branch) to find candidates")
+        raise RuleFileError(
+            path,
+            _line_for_path(doc, ["rule"]),
+            "the rule needs a `pattern` or `kind` (directly, or in every `any` branch) to find candidates",
+        )
     bound = matcher.metavars()
     for name in matcher.constraints:
         if name not in bound:
-            raise RuleFileError(path, _line_for_path(doc, ["constraints", name]) or _line_for_path(doc, ["constraints"]), f"constraint on ${name}, which no pattern of the rule binds")
+            raise RuleFileError(
+                path,
+                _line_for_path(doc, ["constraints", name]) or _line_for_path(doc, ["constraints"]),
+                f"constraint on ${name}, which no pattern of the rule binds",
+            )
     checks = []
     provided: set[str] = set()
     for name, params in doc.get("check", {}).items():
@@ -232,7 +252,11 @@ def _build_rule(path: str, doc: Any) -> Rule:
     otherwise = doc.get("go-version", {}).get("otherwise-message", "")
     for m in [*MESSAGE_VAR.finditer(message), *MESSAGE_VAR.finditer(otherwise)]:
         if m.group(1) not in bound and m.group(1) not in provided and m.group(1) != "MATCH":
-            raise RuleFileError(path, _line_for_path(doc, ["message"]), f"message uses ${m.group(1)}, which neither the rule's patterns nor its checks define")
+            raise RuleFileError(
+                path,
+                _line_for_path(doc, ["message"]),
+                f"message uses ${m.group(1)}, which neither the rule's patterns nor its checks define",
+            )
     return Rule(
         id=rule_id,
         message=message,
@@ -254,7 +278,7 @@ def _compile_utils(raw: Any, utils: dict[str, Any]) -> None:
         if state.get(name) == "done":
             return
         if state.get(name) == "active":
-            cycle = " -> ".join([*stack[stack.index(name):], name])
+            cycle = " -> ".join([*stack[stack.index(name) :], name])
             raise RuleCompileError(_line_for_path(raw, [name]), f"cyclic `matches` between utils: {cycle}")
         state[name] = "active"
         for dep in _matches_in(raw[name]):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import tree_sitter
 import tree_sitter_go
@@ -18,7 +18,7 @@ _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\s*$", re.MULTILIN
 _PACKAGE = re.compile(rb"^package\s+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 
 
-@lru_cache(maxsize=None)
+@cache
 def parser() -> tree_sitter.Parser:
     return tree_sitter.Parser(LANGUAGE)
 

@@ -89,11 +89,7 @@ def _build(node: tree_sitter.Node) -> PNode:
     opnode = node.child_by_field_name("operator")
     if opnode is not None:
         pn.op = opnode.type
-    named = [
-        (node.field_name_for_named_child(i), c)
-        for i, c in enumerate(node.named_children)
-        if c.type not in _IGNORED
-    ]
+    named = [(node.field_name_for_named_child(i), c) for i, c in enumerate(node.named_children) if c.type not in _IGNORED]
     if not named:
         pn.text = _squash(node.text or b"")
     else:

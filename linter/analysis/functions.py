@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter
 
-from linter.analysis.framework import Analyzer, Pass, PackagePass
+from linter.analysis.framework import Analyzer, PackagePass, Pass
 from linter.parsing import FUNCTION_KINDS, SourceFile, query
 
 Node = tree_sitter.Node

@@ -119,7 +119,12 @@ class LifetimeCheck(Check):
             return f"a new one is created on every iteration of the loop at line {loop.start_point[0] + 1}"
         if any(any(rx.search(t) for rx in self.request_params) for _, t in outer.params):
             return f"{outer.display} creates one on every request and leaks it"
-        if outer.receiver_type and len(outer.params) == 2 and outer.params[0][1] == "context.Context" and outer.params[1][1].startswith("*"):
+        if (
+            outer.receiver_type
+            and len(outer.params) == 2
+            and outer.params[0][1] == "context.Context"
+            and outer.params[1][1].startswith("*")
+        ):
             return f"the RPC method {outer.display} creates one on every call and leaks it"
         return f"every call of {outer.display} leaks one"
 

@@ -143,11 +143,10 @@ class LoopContextCheck(Check):
                         continue
                     text = f.text(target)
                     direct = text == fn.name or (fn.receiver_type and text.endswith("." + fn.name))
-                    wrapped = target.type == "func_literal" and any(
-                        s.file is f and within(s.call, target) for s in graph.sites(fn)
-                    )
+                    wrapped = target.type == "func_literal" and any(s.file is f and within(s.call, target) for s in graph.sites(fn))
                     if direct or wrapped:
-                        return f"{fn.display} is scheduled by {callee_text(f, cand) if cand.type == 'call_expression' else 'a timer'}{_where(pass_.file, f, cand)}"
+                        what = callee_text(f, cand) if cand.type == "call_expression" else "a timer"
+                        return f"{fn.display} is scheduled by {what} at line {cand.start_point[0] + 1}{_where(pass_.file, f, cand)}"
         return None
 
     # -- exemptions ----------------------------------------------------------------------------
@@ -218,10 +217,9 @@ class LoopContextCheck(Check):
 def _where(current: SourceFile, f: SourceFile, node: Node) -> str:
     import os
 
-    line = node.start_point[0] + 1
     if f is current:
-        return f" (line {line})"
-    return f" ({os.path.basename(f.path)}:{line})"
+        return ""
+    return f" in {os.path.basename(f.path)}"
 
 
 def _ranged_over(occ: Node) -> bool:

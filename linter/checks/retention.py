@@ -175,8 +175,8 @@ class RetentionCheck(Check):
             name = f.text(c)
             if fns.facts(fn).declares(name):
                 return False
-            outer = fns.outermost(c)
-            if outer is not None and outer.node.id != fn.node.id and fns.facts(outer).declares(name):
+            top = fns.outermost(c)
+            if top is not None and top.node.id != fn.node.id and fns.facts(top).declares(name):
                 return True  # captured by a closure from the enclosing function
             decls: PackageDecls = pass_.result_of(PACKAGE_DECLS)
             return name in decls.variables
@@ -190,4 +190,3 @@ def _literal_only(v: Node) -> bool:
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= 50 else text[:47] + "..."
-

@@ -66,7 +66,15 @@ class TaintCheck(Check):
         self.sanitizers = self.rules("sanitizers")
         self.propagators = self.regexes(
             "propagators",
-            [r"^fmt\.Sprint", r"^strings\.", r"^strconv\.", r"^path\.", r"^filepath\.", r"^url\.(Path|Query)(Un)?[Ee]scape$", r"^(string|\[\]byte)$"],
+            [
+                r"^fmt\.Sprint",
+                r"^strings\.",
+                r"^strconv\.",
+                r"^path\.",
+                r"^filepath\.",
+                r"^url\.(Path|Query)(Un)?[Ee]scape$",
+                r"^(string|\[\]byte)$",
+            ],
         )
         self.interprocedural = params.get("interprocedural", True)
         self.max_depth = params.get("max-depth", 5)
@@ -126,7 +134,7 @@ class TaintCheck(Check):
             return self._call(expr, fr, depth, seen)
         if t in ("composite_literal", "literal_value", "keyed_element"):
             body = expr.child_by_field_name("body") if t == "composite_literal" else expr
-            for el in (body.named_children if body is not None else []):
+            for el in body.named_children if body is not None else []:
                 target = el.named_children[-1] if el.type == "keyed_element" and el.named_children else el
                 r = self.tainted(target, fr, depth, seen)
                 if r:
@@ -182,16 +190,14 @@ class TaintCheck(Check):
             return None
         if fn_node is not None and fn_node.type == "selector_expression":
             operand = fn_node.child_by_field_name("operand")
-            if operand is not None and operand.type != "identifier" or (
-                operand is not None and not self._is_package(f.text(operand), fr)
-            ):
+            if operand is not None and operand.type != "identifier" or (operand is not None and not self._is_package(f.text(operand), fr)):
                 r = self.tainted(operand, fr, depth, seen) if operand is not None else None
                 if r:
                     return r
         if self.interprocedural and fn_node is not None and fn_node.type == "identifier":
             decls: PackageDecls = fr.pass_.result_of(PACKAGE_DECLS)
             for target in decls.funcs.get(f.text(fn_node), []):
-                bindings = {p: (a, fr) for (p, _), a in zip(target.params, args)}
+                bindings = {p: (a, fr) for (p, _), a in zip(target.params, args, strict=False)}
                 tpass = fr.pass_.file_pass(target.file)
                 inner = Frame(tpass, target, bindings)
                 for ret in _returns(target):
@@ -253,7 +259,7 @@ def _values_assigned(occ: Node) -> list[Node]:
 def _returns(fn: FuncInfo) -> list[Node]:
     from linter.parsing import query
 
-    out = []
+    out: list[Node] = []
     body = fn.body
     if body is None:
         return out

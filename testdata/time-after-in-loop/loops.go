@@ -202,3 +202,27 @@ func fake(c clock, in <-chan Msg) {
 		}
 	}
 }
+
+// Negative: time.Sleep-style wait assigned and received immediately, inside a loop.
+func pace(items []Msg) {
+	for _, it := range items {
+		handle(it)
+		// ok: time-after-in-loop
+		<-time.After(10 * time.Millisecond)
+	}
+}
+
+// Negative: the timer is stopped by a deferred call in a per-iteration closure.
+func perItem(items []Msg, in <-chan Msg) {
+	for range items {
+		func() {
+			// ok: time-after-in-loop
+			t := time.NewTimer(time.Second)
+			defer t.Stop()
+			select {
+			case <-in:
+			case <-t.C:
+			}
+		}()
+	}
+}
