@@ -40,6 +40,8 @@ class RetentionCheck(Check):
             "sanitizers": RULE_LIST,
             "max-depth": {"type": "integer", "minimum": 0, "maximum": 8},
             "array-producers": STRING_LIST,
+            "container-fields": {"type": "string"},
+            "read-calls": STRING_LIST,
         },
     }
 
@@ -55,6 +57,16 @@ class RetentionCheck(Check):
         self.sanitizers = self.rules("sanitizers")
         self.max_depth = params.get("max-depth", 4)
         # calls known to return fixed-size arrays (no types here, so by name)
+        try:
+            self.container_fields = re.compile(
+                params.get("container-fields", r"(?i)(cache|lru|memo|store|registry|seen|index|session|history|recent|pending|backlog)")
+            )
+        except re.error as e:
+            raise CheckConfigError(f"container-fields: invalid regex: {e}", ["container-fields"]) from None
+        # calls whose result is (or fills) a buffer of someone else's data
+        self.read_calls = self.regexes(
+            "read-calls", [r"(^|\.)(ReadAll|ReadFile|ReadFull|ReadAtLeast|Read|ReadBytes|ReadString|ReadSlice|ReadLine|Bytes|Body)$"]
+        )
         self.array_producers = self.regexes("array-producers", [r"^(sha\d+|sha1|sha3|md5|blake2[bs]|fnv)\.Sum\w*$"])
 
     def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
@@ -64,7 +76,7 @@ class RetentionCheck(Check):
             return None
         if self.container is not None:
             c = env.get(self.container)
-            if not isinstance(c, Node) or not self._long_lived(c, fn, pass_):
+            if not isinstance(c, Node) or not self._long_lived(c, fn, pass_, method_sink=node.type == "call_expression"):
                 return None
         for name in self.values:
             v = env.get(name)
@@ -97,7 +109,8 @@ class RetentionCheck(Check):
             if op is not None and op.type == "&" and operand is not None:
                 return self._slice_in(operand, fn, pass_, depth, seen)
             return None
-        if t in ("composite_literal", "literal_value"):
+        if t in ("composite_literal", "literal_value") and depth == 0:
+            # only a literal written at the store itself: `Store(k, entry{data: b[:n]})`
             body = expr.child_by_field_name("body") if t == "composite_literal" else expr
             for el in body.named_children if body is not None else []:
                 target = el.named_children[-1] if el.type == "keyed_element" and el.named_children else el
@@ -129,6 +142,16 @@ class RetentionCheck(Check):
         base = operand
         while base.type in ("parenthesized_expression",):
             base = base.named_children[0]
+        if self._same_container(sl, base, f):
+            return False
+        root = _root(base)
+        if root.type == "identifier" and root.id != base.id:
+            # req.Msg[:1], s.buf[:n]: a field of a parameter/receiver is borrowed data; of a
+            # package variable (a static table) it is not
+            rname = f.text(root)
+            fns0: FileFunctions = pass_.result_of(FUNCTIONS)
+            top = fns0.outermost(sl) or fn
+            return fn.param_type(rname) is not None or top.param_type(rname) is not None
         if base.type == "identifier":
             name = f.text(base)
             t = declared_type(pass_, base)
@@ -140,7 +163,50 @@ class RetentionCheck(Check):
                 return False
             if values and all(self._array_call(f, v) for v in values):
                 return False
+            if fn.param_type(name) is not None:
+                return True  # a parameter: the caller's buffer
+            # a local: only data read from somewhere (a request body, a reader, a buffer) counts;
+            # slices the function built itself (make/append/literals) retain nothing borrowed
+            if any(self._read_value(f, v) or self._from_param(f, v, fn) for v in values):
+                return True
+            return self._filled_by_read(f, name, fn, pass_)
         return True
+
+    def _read_value(self, f: Any, v: Node) -> bool:
+        if v.type != "call_expression":
+            return False
+        fn = v.child_by_field_name("function")
+        return fn is not None and any(rx.search(f.text(fn)) for rx in self.read_calls)
+
+    def _from_param(self, f: Any, v: Node, fn: FuncInfo) -> bool:
+        """`auth := r.Header.Get("Authorization")`: data obtained from a parameter's object."""
+        if v.type not in ("call_expression", "selector_expression"):
+            return False
+        root = _root(v.child_by_field_name("function") or v if v.type == "call_expression" else v)
+        return root.type == "identifier" and fn.param_type(f.text(root)) is not None
+
+    def _filled_by_read(self, f: Any, name: str, fn: FuncInfo, pass_: Pass) -> bool:
+        """`buf := make(...); n, _ := r.Read(buf)`: the buffer is passed to a read call."""
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        for occ in fns.facts(fn).uses(name):
+            p = occ.parent
+            if p is not None and p.type == "argument_list" and p.parent is not None and self._read_value(f, p.parent):
+                return True
+        return False
+
+    def _same_container(self, sl: Node, base: Node, f: Any) -> bool:
+        """`e.cr[i] = e.cr[i][:sz]`, `t.idle[k] = list[:n]` with list from t.idle: re-slicing the
+        container's own element keeps nothing new alive."""
+        stmt = sl.parent
+        while stmt is not None and stmt.type not in ("assignment_statement", "expression_statement", "short_var_declaration"):
+            stmt = stmt.parent
+        if stmt is None or stmt.type != "assignment_statement":
+            return False
+        left = stmt.child_by_field_name("left")
+        if left is None:
+            return False
+        btext = f.text(_root_container(base))
+        return any(f.text(_root_container(t)) == btext for t in left.named_children)
 
     def _array_call(self, f: Any, v: Node) -> bool:
         if v.type != "call_expression":
@@ -148,7 +214,7 @@ class RetentionCheck(Check):
         fn = v.child_by_field_name("function")
         return fn is not None and any(rx.search(f.text(fn)) for rx in self.array_producers)
 
-    def _long_lived(self, c: Node, fn: FuncInfo, pass_: Pass) -> bool:
+    def _long_lived(self, c: Node, fn: FuncInfo, pass_: Pass, method_sink: bool) -> bool:
         f = pass_.file
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
         while c.type in ("parenthesized_expression", "index_expression"):
@@ -168,7 +234,12 @@ class RetentionCheck(Check):
             rname = f.text(root)
             outer = fns.outermost(c) or fn
             if outer.receiver == rname or fn.param_type(rname) is not None or outer.param_type(rname) is not None:
-                return True  # a field of the receiver or of something passed in
+                # A field of the receiver or of a parameter: a concurrent map or cache method says
+                # long-lived; a plain map/slice field only when its name says it is a cache.
+                if method_sink:
+                    return True
+                field = c.child_by_field_name("field")
+                return field is not None and self.container_fields.search(f.text(field)) is not None
             # not declared locally: a package variable or another package's; a local struct is not
             return not (fns.facts(fn).declares(rname) or fns.facts(outer).declares(rname))
         if c.type == "identifier":
@@ -177,10 +248,45 @@ class RetentionCheck(Check):
                 return False
             top = fns.outermost(c)
             if top is not None and top.node.id != fn.node.id and fns.facts(top).declares(name):
-                return True  # captured by a closure from the enclosing function
+                # captured by a closure: long-lived only if the closure outlives the call
+                return _escapes(fn.node)
             decls: PackageDecls = pass_.result_of(PACKAGE_DECLS)
             return name in decls.variables
         return False
+
+
+def _root(n: Node) -> Node:
+    """The identifier an access path starts from: `req` in `req.Msg[2].Data`."""
+    while n.type in ("selector_expression", "index_expression", "parenthesized_expression", "slice_expression", "call_expression"):
+        nxt = n.child_by_field_name("operand") or n.child_by_field_name("function") or (n.named_children[0] if n.named_children else None)
+        if nxt is None:
+            break
+        n = nxt
+    return n
+
+
+def _root_container(n: Node) -> Node:
+    """`e.cr` for `e.cr[i]`: strip trailing index/slice operations."""
+    while n.type in ("index_expression", "slice_expression", "parenthesized_expression"):
+        nxt = n.child_by_field_name("operand") or (n.named_children[0] if n.named_children else None)
+        if nxt is None:
+            break
+        n = nxt
+    return n
+
+
+def _escapes(lit: Node) -> bool:
+    """Does this func literal outlive the call that created it (returned, stored, or `go`)?"""
+    if lit.type != "func_literal":
+        return False
+    p = lit.parent
+    while p is not None and p.type == "parenthesized_expression":
+        p = p.parent
+    if p is None:
+        return False
+    if p.type == "expression_list" and p.parent is not None and p.parent.type in ("return_statement", "assignment_statement"):
+        return True
+    return p.type in ("return_statement", "keyed_element", "literal_element", "send_statement")
 
 
 def _literal_only(v: Node) -> bool:

@@ -104,3 +104,45 @@ func build(parts []string) string {
 	}
 	return b.String()
 }
+
+// Negative: a parser keeping slices of the message it decodes, in the message itself.
+type certMsg struct{ certs [][]byte }
+
+func (m *certMsg) unmarshal(data []byte) {
+	for len(data) > 3 {
+		n := int(data[0])
+		// ok: subslice-retained
+		m.certs = append(m.certs, data[1:n])
+		data = data[n:]
+	}
+}
+
+// Negative: popping from a free list re-slices the container's own element.
+type freeList struct{ free map[int][]int }
+
+func (o *freeList) take(k int) int {
+	a := o.free[k]
+	x := a[len(a)-1]
+	// ok: subslice-retained
+	o.free[k] = a[:len(a)-1]
+	return x
+}
+
+// Negative: a slice of a static package-level table.
+var optab = []int{1, 2, 3, 4}
+var oprange = map[int][]int{}
+
+func buildRanges(start, end int) {
+	// ok: subslice-retained
+	oprange[start] = optab[start:end]
+}
+
+// Negative: an accumulator captured by a callback that does not outlive the call.
+func findAll(b []byte, each func(func(int, int))) [][]byte {
+	var result [][]byte
+	each(func(i, j int) {
+		// ok: subslice-retained
+		result = append(result, b[i:j])
+	})
+	return result
+}

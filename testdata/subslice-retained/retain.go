@@ -48,7 +48,7 @@ type Server struct {
 	mu    sync.Mutex
 	seen  map[string][]byte
 	lru   *lru.Cache[string, []byte]
-	items [][]byte
+	recent [][]byte
 }
 
 // Positive: a map field of the receiver.
@@ -82,10 +82,10 @@ func dedupe(req *Request) {
 	cache.LoadOrStore(req.Id, &entry{data: req.Msg[2:10]})
 }
 
-// Positive: appended to a field slice.
+// Positive: appended to a history field slice.
 func (s *Server) push(msg []byte) {
 	// ruleid: subslice-retained
-	s.items = append(s.items, msg[1:])
+	s.recent = append(s.recent, msg[1:])
 }
 
 // Positive: a map captured by a long-lived closure.
