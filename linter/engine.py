@@ -109,7 +109,7 @@ def run_rules_on_file(rules: list[Rule], pass_: object, f: SourceFile, errors: l
     out: list[Finding] = []
     supp = suppressions(f.data)
     for rule in rules:
-        if not may_match(rule, f.data):
+        if not may_match(rule, f.data) or not rule.applies_to(f.path):
             continue
         try:
             out.extend(_run_rule(rule, pass_, f, supp))

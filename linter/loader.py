@@ -46,6 +46,14 @@ TOP_SCHEMA: dict[str, Any] = {
             },
         },
         "prefilter": {"type": "array", "items": {"type": "string"}},
+        "paths": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "include": {"type": "array", "items": {"type": "string"}},
+                "exclude": {"type": "array", "items": {"type": "string"}},
+            },
+        },
         "metadata": {"type": "object"},
     },
 }
@@ -266,7 +274,7 @@ def _build_rule(path: str, doc: Any) -> Rule:
         matcher=matcher,
         checks=checks,
         go_version=go,
-        metadata={k: doc[k] for k in ("note", "metadata", "prefilter") if k in doc},
+        metadata={k: doc[k] for k in ("note", "metadata", "prefilter", "paths") if k in doc},
     )
 
 

@@ -57,6 +57,21 @@ class Rule:
     go_version: Any = None  # linter.goversion.VersionCondition | None
     metadata: dict[str, Any] = field(default_factory=dict)
 
+    def applies_to(self, path: str) -> bool:
+        """`paths: {include, exclude}` globs, matched against the path and its base name."""
+        import fnmatch
+        import os
+
+        paths = self.metadata.get("paths") or {}
+        name = os.path.basename(path)
+
+        def hit(globs: list[str]) -> bool:
+            return any(fnmatch.fnmatch(path, g) or fnmatch.fnmatch(name, g) for g in globs)
+
+        if paths.get("include") and not hit(paths["include"]):
+            return False
+        return not hit(paths.get("exclude", []))
+
     @property
     def summary(self) -> str:
         first = self.description.strip().splitlines()

@@ -12,6 +12,7 @@ func literals only where they run per iteration (called, `go`, `defer`, or passe
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -99,14 +100,59 @@ def _literal_runs_per_iteration(lit: Node) -> bool:
     return p.type == "argument_list"
 
 
-def lexical_loop(node: Node) -> Node | None:
-    """The innermost `for` statement whose body runs `node` once per iteration, if any."""
+LOOP_KINDS = ("forever", "condition", "channel-range", "counted", "collection-range")
+_CHANNEL_NAME = re.compile(
+    r"(?i)(^(ch|c|sub|w)$|chan(nel)?s?$|^tick|tick(er)?s?$|events?$|updates?$|msgs?$|messages$|notifications?$|signals?$|"
+    r"watch(er|es)?$|subscriptions?$|Chan\(\)$)"
+)
+
+
+def loop_kind(f: SourceFile, loop: Node) -> str:
+    """forever (`for {}`), condition (`for cond {}`), counted (`for i := 0; ...`), or a range
+    over something that delivers values over time (a ticker, a channel) or over a collection."""
+    clause = next((c for c in loop.named_children if c.type in ("range_clause", "for_clause")), None)
+    if clause is None:
+        return "condition" if any(c.type not in ("block", "comment") for c in loop.named_children) else "forever"
+    if clause.type == "for_clause":
+        return "counted" if clause.child_by_field_name("condition") is not None else "forever"
+    right = clause.child_by_field_name("right")
+    if right is None:
+        return "collection-range"
+    text = f.text(right)
+    if right.type == "unary_expression" or text.endswith(".C") or re.search(r"\bTick\w*\(|Chan(nel)?\(\)$", text):
+        return "channel-range"
+    if right.type == "call_expression":
+        fn = right.child_by_field_name("function")
+        name = f.text(fn).rsplit(".", 1)[-1] if fn is not None else ""
+        return "channel-range" if _CHANNEL_NAME.search(name) else "collection-range"
+    if right.type == "identifier" and _declared_as_channel(f, right, text):
+        return "channel-range"
+    if right.type in ("identifier", "selector_expression"):
+        name = text.rsplit(".", 1)[-1]
+        return "channel-range" if _CHANNEL_NAME.search(name) else "collection-range"
+    return "collection-range"
+
+
+def _declared_as_channel(f: SourceFile, ident: Node, name: str) -> bool:
+    """`rooms <-chan string` as a parameter, or `rooms := make(chan T)` in the function."""
+    fn = ident.parent
+    while fn is not None and fn.type not in ("function_declaration", "method_declaration", "func_literal"):
+        fn = fn.parent
+    if fn is None:
+        return False
+    text = f.text(fn)
+    n = re.escape(name)
+    return re.search(rf"\b{n}(\s*,\s*\w+)*\s+(<-\s*)?chan\b|\b{n}\s*:?=\s*make\(\s*(<-\s*)?chan\b", text) is not None
+
+
+def lexical_loop(node: Node, f: SourceFile | None = None, kinds: frozenset[str] | None = None) -> Node | None:
+    """The innermost `for` statement (of one of `kinds`) whose body runs `node` once per iteration."""
     child = node
     n = node.parent
     while n is not None:
         if n.type == "for_statement":
             body = n.child_by_field_name("body")
-            if body is not None and body.id == child.id:
+            if body is not None and body.id == child.id and (kinds is None or f is None or loop_kind(f, n) in kinds):
                 return n
         elif n.type == "func_literal":
             if not _literal_runs_per_iteration(n):

@@ -98,8 +98,10 @@ class LifetimeCheck(Check):
         value = "the result"
         if use.kind == "var" and use.node is not None:
             value = f.text(use.node)
-            if not fns.facts(fn).declares(value) and not fns.facts(outer).declares(value):
-                return self._long_lived(node, callee, release, value, "it is assigned to a package variable")
+            if not fns.facts(fn).declares(value):
+                if not fns.facts(outer).declares(value):
+                    return self._long_lived(node, callee, release, value, "it is assigned to a package variable")
+                return None  # assigned to a variable of an enclosing function: that function owns it
         state = self._fate(f, pass_, use, fn, release, 0)
         if state != LEAKED:
             return None
@@ -136,6 +138,8 @@ class LifetimeCheck(Check):
         if k == "receiver":
             sel = use.node
             field = sel.child_by_field_name("field") if sel is not None else None
+            if sel is None or sel.parent is None or sel.parent.type != "call_expression":
+                return HANDED_OFF  # `time.NewTicker(d).C`: the field lives as long as its user
             return RELEASED if field is not None and f.text(field) in release else LEAKED
         if k == "arg" and use.node is not None:
             return self._passed(f, pass_, use.node, use.index, release, depth)

@@ -19,7 +19,7 @@ from typing import Any
 
 import tree_sitter
 
-from linter.analysis.callgraph import CALLGRAPH, CallGraph, lexical_loop, loop_description
+from linter.analysis.callgraph import CALLGRAPH, LOOP_KINDS, CallGraph, lexical_loop, loop_description
 from linter.analysis.flow import callee_text, method_calls, use_of, within
 from linter.analysis.framework import Pass
 from linter.analysis.functions import FUNCTIONS, FileFunctions, FuncInfo
@@ -68,6 +68,7 @@ class LoopContextCheck(Check):
             "cancel-constructors": STRING_LIST,
             "once-guard": {"type": "boolean"},
             "drained": {"type": "boolean"},
+            "loops": {"type": "array", "items": {"enum": list(LOOP_KINDS)}, "minItems": 1},
         },
     }
 
@@ -82,10 +83,11 @@ class LoopContextCheck(Check):
         self.cancel_ctors = self.regexes("cancel-constructors", [r"^context\.With(Cancel|Timeout|Deadline)\w*$"])
         self.once_guard = params.get("once-guard", False)
         self.drained = params.get("drained", False)
+        self.kinds = frozenset(params.get("loops", LOOP_KINDS))
 
     # -- context -------------------------------------------------------------------------------
     def context(self, node: Node, pass_: Pass) -> LoopContext | None:
-        loop = lexical_loop(node)
+        loop = lexical_loop(node, pass_.file, self.kinds)
         if loop is not None:
             body = loop.child_by_field_name("body") or loop
             return LoopContext(loop_description(pass_.file, loop), body, pass_.file)
@@ -111,7 +113,7 @@ class LoopContextCheck(Check):
         graph: CallGraph = pass_.result_of(CALLGRAPH)
         result = None
         for site in graph.sites(fn):
-            loop = lexical_loop(site.call)
+            loop = lexical_loop(site.call, site.file, self.kinds)
             where = _where(pass_.file, site.file, site.call)
             if loop is not None:
                 result = f"{fn.display} is called every iteration of {loop_description(site.file, loop)}{where}"
@@ -203,7 +205,7 @@ class LoopContextCheck(Check):
                 if cancel == "_":
                     continue
                 for use in facts.uses(cancel):
-                    if within(use, ctx.scope) and use.start_byte > occ.start_byte:
+                    if within(use, ctx.scope) and use.start_byte > occ.start_byte and _invoked_or_handed(use):
                         return True  # called, deferred, or handed to something that calls it
         return False
 
@@ -227,6 +229,21 @@ def _ranged_over(occ: Node) -> bool:
     while n is not None and n.type in ("call_expression", "selector_expression", "argument_list", "parenthesized_expression"):
         n = n.parent
     return n is not None and n.type == "range_clause"
+
+
+def _invoked_or_handed(use: Node) -> bool:
+    """`cancel()`, `defer cancel()`, `go cancel()`, `f(cancel)`, `s.stop = cancel`; not `_ = cancel`."""
+    p = use.parent
+    if p is None:
+        return False
+    if p.type == "call_expression":
+        return True
+    if p.type == "argument_list":
+        return True
+    if p.type == "expression_list" and p.parent is not None and p.parent.type == "assignment_statement":
+        left = p.parent.child_by_field_name("left")
+        return left is not None and left.id != p.id and left.text != b"_"
+    return p.type in ("keyed_element", "literal_element", "return_statement", "send_statement")
 
 
 def _in_literal(node: Node, scope: Node) -> bool:

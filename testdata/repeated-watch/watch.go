@@ -32,13 +32,11 @@ func poll(ctx context.Context, cli *clientv3.Client) {
 	}
 }
 
-// Positive: NATS subscription per message.
-func relay(nc *nats.Conn, subjects []string, h nats.MsgHandler) {
-	for _, s := range subjects {
-		for i := 0; i < 3; i++ {
-			// ruleid: repeated-watch
-			_, _ = nc.Subscribe(s, h)
-		}
+// Positive: NATS subscription per message received.
+func relay(nc *nats.Conn, requests <-chan *nats.Msg, h nats.MsgHandler) {
+	for req := range requests {
+		// ruleid: repeated-watch
+		_, _ = nc.Subscribe(req.Reply, h)
 	}
 }
 
@@ -56,8 +54,8 @@ func listen(ctx context.Context, rdb *redis.Client, rooms <-chan string) {
 }
 
 // Positive: signal.Notify with a fresh channel every iteration, never stopped.
-func waitSignals(n int) {
-	for i := 0; i < n; i++ {
+func waitSignals(done func() bool) {
+	for !done() {
 		c := make(chan os.Signal, 1)
 		// ruleid: repeated-watch
 		signal.Notify(c, os.Interrupt)
@@ -179,5 +177,50 @@ func notAWatch(items []string, t interface{ Subscribe(string) }) {
 	for _, it := range items {
 		// ok: repeated-watch
 		t.Subscribe(it)
+	}
+}
+
+// Positive: on a time.Tick channel, resubscribing every tick.
+func resubscribe(ctx context.Context, rdb *redis.Client) {
+	for range time.Tick(time.Minute) {
+		// ruleid: repeated-watch
+		sub := rdb.PSubscribe(ctx, "events.*")
+		go func() {
+			for m := range sub.Channel() {
+				_ = m
+			}
+		}()
+	}
+}
+
+// Positive: a select loop with a ticker case.
+func selectTicker(ctx context.Context, cli *clientv3.Client, t *time.Ticker) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			// ruleid: repeated-watch
+			go apply(cli.Watch(ctx, "/members", clientv3.WithPrefix()))
+		}
+	}
+}
+
+// Positive: condition loop with a per-iteration context whose cancel is never called.
+func leakyCancel(ctx context.Context, cli *clientv3.Client) {
+	for ctx.Err() == nil {
+		wctx, cancel := context.WithCancel(ctx)
+		_ = cancel
+		// ruleid: repeated-watch
+		go apply(cli.Watch(wctx, "/k"))
+		time.Sleep(time.Second)
+	}
+}
+
+// Negative: a bounded pass over configured subjects at start-up.
+func subscribeAllSubjects(nc *nats.Conn, subjects []string, h nats.MsgHandler) {
+	for _, s := range subjects {
+		// ok: repeated-watch
+		_, _ = nc.Subscribe(s, h)
 	}
 }
