@@ -35,6 +35,18 @@ Node = tree_sitter.Node
 RELEASED, HANDED_OFF, LEAKED = "released", "handed-off", "leaked"
 
 
+def _in_goroutine(node: Node, stop: Node) -> bool:
+    """Is `node` inside a func literal started with `go` (below `stop`)?"""
+    n = node.parent
+    while n is not None and n.id != stop.id:
+        if n.type == "func_literal":
+            call = n.parent
+            if call is not None and call.type == "call_expression" and call.parent is not None and call.parent.type == "go_statement":
+                return True
+        n = n.parent
+    return False
+
+
 class LifetimeCheck(Check):
     name = "lifetime"
     provides = ("VALUE", "RELEASE", "WHEN", "CALLEE")
@@ -172,6 +184,15 @@ class LifetimeCheck(Check):
                             todo.append(alias)
                         continue
                     return HANDED_OFF  # stored into a package variable
+                if _in_goroutine(occ, body):
+                    # a goroutine that uses it owns it (it may run for the life of the process);
+                    # a goroutine that closes it counts as a release below
+                    sel = occ.parent
+                    field = sel.child_by_field_name("field") if sel is not None and sel.type == "selector_expression" else None
+                    if field is not None and f.text(field) in release:
+                        fate = RELEASED
+                        continue
+                    return HANDED_OFF
                 if use.kind == "discard" or use.kind == "other":
                     continue
                 if use.kind == "receiver":

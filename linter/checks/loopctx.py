@@ -14,6 +14,7 @@ cancelled every iteration (`per-iteration-cancel`), a `sync.Once` guards the cal
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +70,10 @@ class LoopContextCheck(Check):
             "once-guard": {"type": "boolean"},
             "drained": {"type": "boolean"},
             "loops": {"type": "array", "items": {"enum": list(LOOP_KINDS)}, "minItems": 1},
+            "returned": {"type": "boolean"},
+            "stored": {"type": "boolean"},
+            "wait-only": {"type": "boolean"},
+            "retry-until-success": {"type": "boolean"},
         },
     }
 
@@ -84,6 +89,10 @@ class LoopContextCheck(Check):
         self.once_guard = params.get("once-guard", False)
         self.drained = params.get("drained", False)
         self.kinds = frozenset(params.get("loops", LOOP_KINDS))
+        self.returned = params.get("returned", False)
+        self.stored = params.get("stored", False)
+        self.wait_only = params.get("wait-only", False)
+        self.retry = params.get("retry-until-success", False)
 
     # -- context -------------------------------------------------------------------------------
     def context(self, node: Node, pass_: Pass) -> LoopContext | None:
@@ -160,7 +169,19 @@ class LoopContextCheck(Check):
             return False
         facts = fns.facts(fns.outermost(node) or scope_fn)
         use = use_of(node)
+        if self.returned and use.kind == "return":
+            return True  # the caller owns the result
+        if self.stored and use.kind == "store":
+            return True  # kept in a field and reused, not one per iteration
+        if self.wait_only and _select_waits_for(f, node):
+            return True
         result_var = f.text(use.node) if use.kind == "var" and use.node is not None else None
+        if self.wait_only and result_var is not None:
+            receives = [o for o in facts.uses(result_var) if within(o, ctx.scope) and o.start_byte > node.end_byte]
+            if receives and all(_select_waits_for(f, o) for o in receives):
+                return True
+        if self.retry and _leaves_loop_on_success(f, node, ctx.scope):
+            return True
         if result_var and self.released_by:
             occ = [o for o in facts.uses(result_var) if within(o, ctx.scope)]
             if any(True for _ in method_calls(f, occ, self.released_by)):
@@ -229,6 +250,71 @@ def _ranged_over(occ: Node) -> bool:
     while n is not None and n.type in ("call_expression", "selector_expression", "argument_list", "parenthesized_expression"):
         n = n.parent
     return n is not None and n.type == "range_clause"
+
+
+_EXITS = re.compile(r"^(panic|os\.Exit|log\.Fatal\w*|\w+\.Fatal\w*|runtime\.Goexit)\(")
+
+
+def _select_waits_for(f: SourceFile, node: Node) -> bool:
+    """`case <-time.After(d):` in a select whose every other case leaves the function (return,
+    goto, a labelled break, panic, Fatal): the loop only comes round again after this timer
+    fired, so timers never pile up."""
+    recv = node.parent
+    if recv is None or recv.type != "unary_expression":
+        return False
+    case = recv.parent
+    while case is not None and case.type in ("receive_statement", "expression_list"):
+        case = case.parent
+    if case is None or case.type != "communication_case" or case.parent is None or case.parent.type != "select_statement":
+        return False
+    for other in case.parent.named_children:
+        if other.id == case.id or other.type not in ("communication_case", "default_case"):
+            continue
+        if other.type == "default_case":
+            return False
+        stmts = [c for c in other.named_children if c.type == "statement_list"]
+        last = stmts[0].named_children[-1] if stmts and stmts[0].named_children else None
+        while last is not None and last.type == "block":
+            inner = [c for c in last.named_children if c.type == "statement_list"]
+            last = inner[0].named_children[-1] if inner and inner[0].named_children else None
+        if last is None:
+            return False
+        if last.type in ("return_statement", "goto_statement"):
+            continue
+        if last.type == "break_statement" and last.named_child_count > 0:
+            continue  # break Label: leaves the labelled loop
+        if last.type == "expression_statement" and _EXITS.match(f.text(last)):
+            continue
+        return False
+    return True
+
+
+def _leaves_loop_on_success(f: SourceFile, node: Node, scope: Node) -> bool:
+    """`if ws, err = w.Watch(...); err == nil { break }`: a retry loop that stops at the first
+    watch that works; failed attempts started nothing."""
+    stmt = node.parent
+    while stmt is not None and stmt.id != scope.id and stmt.type not in ("if_statement",):
+        stmt = stmt.parent
+    candidates = []
+    if stmt is not None and stmt.type == "if_statement":
+        candidates.append(stmt)
+    # or the statement right after the assignment
+    s = node.parent
+    while s is not None and s.parent is not None and s.parent.type != "statement_list":
+        s = s.parent
+    if s is not None and s.next_named_sibling is not None and s.next_named_sibling.type == "if_statement":
+        candidates.append(s.next_named_sibling)
+    for ifs in candidates:
+        cond = ifs.child_by_field_name("condition")
+        cons = ifs.child_by_field_name("consequence")
+        if cond is None or cons is None:
+            continue
+        ctext = f.text(cond)
+        if "== nil" in ctext or "!= nil" in ctext and "err" not in ctext:
+            body = f.text(cons)
+            if "break" in body or "return" in body:
+                return True
+    return False
 
 
 def _invoked_or_handed(use: Node) -> bool:

@@ -224,3 +224,34 @@ func subscribeAllSubjects(nc *nats.Conn, subjects []string, h nats.MsgHandler) {
 		_, _ = nc.Subscribe(s, h)
 	}
 }
+
+// Negative: retry until the first watch that works; failed attempts started nothing.
+func openStream(ctx context.Context, cli *clientv3.Client) clientv3.WatchChan {
+	for {
+		// ok: repeated-watch
+		if wch := cli.Watch(ctx, "/k"); wch != nil {
+			return wch
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// Negative: a helper that returns the watch; its caller owns the result.
+func watchKey(ctx context.Context, cli *clientv3.Client, key string) clientv3.WatchChan {
+	for {
+		// ok: repeated-watch
+		return cli.Watch(ctx, key)
+	}
+}
+
+// Negative: a printer method named Watch is not a watch API.
+type printer struct{}
+
+func (printer) Watch(resp string) {}
+
+func show(p printer, resps <-chan string) {
+	for r := range resps {
+		// ok: repeated-watch
+		p.Watch(r)
+	}
+}

@@ -34,10 +34,11 @@ func forward(items []Msg, out chan<- Msg) {
 	}
 }
 
-// Positive: three-clause loop, timeout assigned to a variable first.
+// Negative: a back-off wait: the other case returns, so the loop only comes round again after
+// the timer fired; no timer outlives its iteration.
 func retry(ctx context.Context, op func() error) error {
 	for i := 0; i < 10; i++ {
-		// ruleid: time-after-in-loop
+		// ok: time-after-in-loop
 		timeout := time.After(30 * time.Second)
 		select {
 		case <-ctx.Done():
@@ -224,5 +225,57 @@ func perItem(items []Msg, in <-chan Msg) {
 			case <-t.C:
 			}
 		}()
+	}
+}
+
+// Positive: timeout in a variable, and a case that goes round the loop again.
+func pump(in <-chan Msg, out chan<- Msg) {
+	for {
+		// ruleid: time-after-in-loop
+		deadline := time.After(time.Minute)
+		select {
+		case m := <-in:
+			out <- m
+		case <-deadline:
+			return
+		}
+	}
+}
+
+// Negative: the wait's other case panics.
+func mustWait(done <-chan struct{}) {
+	for i := 0; i < 3; i++ {
+		select {
+		case <-done:
+			panic("closed")
+		// ok: time-after-in-loop
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// Positive: a `break` inside select only leaves the select, so the loop goes round again.
+func breakSelect(done <-chan struct{}) {
+	for {
+		select {
+		case <-done:
+			break
+		// ruleid: time-after-in-loop
+		case <-time.After(time.Hour):
+			return
+		}
+	}
+}
+
+// Negative: a timer channel kept in a field and only created when unset.
+type batcher struct{ timer <-chan time.Time }
+
+func (b *batcher) loop(in <-chan Msg) {
+	for m := range in {
+		handle(m)
+		if b.timer == nil {
+			// ok: time-after-in-loop
+			b.timer = time.After(time.Second)
+		}
 	}
 }

@@ -142,3 +142,19 @@ func debugClient(ctx context.Context) {
 	c, _ := storage.NewClient(ctx)
 	fmt.Println(c)
 }
+
+// Positive: a worker's ticker that is never stopped when the worker returns.
+func worker(stream <-chan string, flush func()) {
+	// ruleid: unclosed-client
+	timer := time.NewTicker(time.Second)
+	for {
+		select {
+		case _, open := <-stream:
+			if !open {
+				return
+			}
+		case <-timer.C:
+			flush()
+		}
+	}
+}
