@@ -70,6 +70,7 @@ class LifetimeCheck(Check):
             "long-lived-functions": STRING_LIST,
             "long-lived": {"enum": ["ignore", "info"]},
             "request-params": STRING_LIST,
+            "long-lived-params": STRING_LIST,
             "max-depth": {"type": "integer", "minimum": 0, "maximum": 5},
         },
     }
@@ -91,6 +92,8 @@ class LifetimeCheck(Check):
             [r"^\*http\.Request$", r"^\*gin\.Context$", r"^echo\.Context$", r"^\*fiber\.Ctx$", r"^\*fasthttp\.RequestCtx$"],
         )
         self.max_depth = params.get("max-depth", 2)
+        # command-line actions run once per process, like main
+        self.long_lived_params = self.regexes("long-lived-params", [r"^\*cli\.Context$", r"^\*cobra\.Command$"])
 
     def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
         f = pass_.file
@@ -119,6 +122,9 @@ class LifetimeCheck(Check):
             return None
         if outer.name in self.long_lived_fns and not outer.receiver_type:
             return self._long_lived(node, callee, release, value, f"it is created in {outer.name}")
+        for info in {id(fn): fn, id(outer): outer}.values():
+            if any(rx.search(t) for _, t in info.params for rx in self.long_lived_params):
+                return self._long_lived(node, callee, release, value, "it is created by a command-line action")
         return Verdict(vars={"VALUE": value, "CALLEE": callee, "RELEASE": "/".join(sorted(release)), "WHEN": self._when(f, node, outer)})
 
     def _long_lived(self, node: Node, callee: str, release: set[str], value: str, why: str) -> Verdict | None:

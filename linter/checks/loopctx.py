@@ -23,7 +23,7 @@ import tree_sitter
 from linter.analysis.callgraph import CALLGRAPH, LOOP_KINDS, CallGraph, lexical_loop, loop_description
 from linter.analysis.flow import callee_text, method_calls, use_of, within
 from linter.analysis.framework import Pass
-from linter.analysis.functions import FUNCTIONS, FileFunctions, FuncInfo
+from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls
 from linter.checks.base import RULE_LIST, STRING_LIST, Check, Verdict
 from linter.parsing import SourceFile
 from linter.patterns import Env
@@ -73,6 +73,7 @@ class LoopContextCheck(Check):
             "returned": {"type": "boolean"},
             "stored": {"type": "boolean"},
             "wait-only": {"type": "boolean"},
+            "skip-own-api": {"type": "boolean"},
             "retry-until-success": {"type": "boolean"},
         },
     }
@@ -80,7 +81,7 @@ class LoopContextCheck(Check):
     def __init__(self, params: dict[str, Any], metavars: set[str], utils: dict[str, Any]) -> None:
         super().__init__(params, metavars, utils)
         self.interprocedural = params.get("interprocedural", True)
-        self.max_depth = params.get("max-depth", 4)
+        self.max_depth = params.get("max-depth", 2)
         self.periodic_calls = self.rules("periodic-calls", ["time.AfterFunc($_, $F)"])
         self.released_by = set(params.get("released-by", []))
         self.release_patterns = self.rules("release-patterns")
@@ -92,6 +93,7 @@ class LoopContextCheck(Check):
         self.returned = params.get("returned", False)
         self.stored = params.get("stored", False)
         self.wait_only = params.get("wait-only", False)
+        self.skip_own_api = params.get("skip-own-api", False)
         self.retry = params.get("retry-until-success", False)
 
     # -- context -------------------------------------------------------------------------------
@@ -171,8 +173,8 @@ class LoopContextCheck(Check):
         use = use_of(node)
         if self.returned and use.kind == "return":
             return True  # the caller owns the result
-        if self.stored and use.kind == "store":
-            return True  # kept in a field and reused, not one per iteration
+        if self.stored and use.kind in ("store", "composite"):
+            return True  # kept in a field or struct and reused, not one per iteration
         if self.wait_only and _select_waits_for(f, node):
             return True
         result_var = f.text(use.node) if use.kind == "var" and use.node is not None else None
@@ -230,7 +232,25 @@ class LoopContextCheck(Check):
                         return True  # called, deferred, or handed to something that calls it
         return False
 
+    def _own_api(self, node: Node, pass_: Pass) -> bool:
+        """`c.Subscribe(...)` inside a method of the type that declares Subscribe: this package
+        implements the API (e.g. resubscribing after a reconnect), it does not leak it."""
+        fn_node = node.child_by_field_name("function") if node.type == "call_expression" else None
+        if fn_node is None or fn_node.type != "selector_expression":
+            return False
+        operand, field = fn_node.child_by_field_name("operand"), fn_node.child_by_field_name("field")
+        if operand is None or field is None:
+            return False
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        outer = fns.outermost(node)
+        if outer is None or outer.receiver != pass_.file.text(operand):
+            return False
+        decls: PackageDecls = pass_.result_of(PACKAGE_DECLS)
+        return any(m.receiver_type == outer.receiver_type for m in decls.methods.get(pass_.file.text(field), []))
+
     def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
+        if self.skip_own_api and self._own_api(node, pass_):
+            return None
         ctx = self.context(node, pass_)
         if ctx is None or self.exempt(node, env, ctx, pass_):
             return None
@@ -267,6 +287,8 @@ def _select_waits_for(f: SourceFile, node: Node) -> bool:
         case = case.parent
     if case is None or case.type != "communication_case" or case.parent is None or case.parent.type != "select_statement":
         return False
+    if _returns_after(case.parent):
+        return True  # whatever case fires, the code after the select leaves the function
     for other in case.parent.named_children:
         if other.id == case.id or other.type not in ("communication_case", "default_case"):
             continue
@@ -287,6 +309,22 @@ def _select_waits_for(f: SourceFile, node: Node) -> bool:
             continue
         return False
     return True
+
+
+def _returns_after(stmt: Node) -> bool:
+    """Is `stmt` followed, in its block or an enclosing block inside the same loop body, by an
+    unconditional `return`?"""
+    n: Node | None = stmt
+    while n is not None and n.type not in ("for_statement", "func_literal", "function_declaration", "method_declaration"):
+        parent = n.parent
+        if parent is not None and parent.type == "statement_list":
+            sib = n.next_named_sibling
+            while sib is not None:
+                if sib.type == "return_statement":
+                    return True
+                sib = sib.next_named_sibling
+        n = parent
+    return False
 
 
 def _leaves_loop_on_success(f: SourceFile, node: Node, scope: Node) -> bool:
@@ -342,9 +380,19 @@ def _in_literal(node: Node, scope: Node) -> bool:
     return False
 
 
+_NIL_GUARD = re.compile(r"^\s*([\w.]+)\s*==\s*nil\s*$")
+
+
 def _once_guarded(f: SourceFile, node: Node, scope: Node) -> bool:
+    """Inside `once.Do(func() {...})`, or a lazy-init `if x == nil { x = ...; ... }`."""
     n = node.parent
     while n is not None and n.id != scope.id:
+        if n.type == "if_statement":
+            cond = n.child_by_field_name("condition")
+            cons = n.child_by_field_name("consequence")
+            m = _NIL_GUARD.match(f.text(cond)) if cond is not None else None
+            if m and cons is not None and re.search(rf"(^|\n)\s*{re.escape(m.group(1))}\s*=[^=]", f.text(cons)):
+                return True
         if n.type == "func_literal" and n.parent is not None and n.parent.type == "argument_list":
             call = n.parent.parent
             if call is not None and callee_text(f, call).endswith(".Do"):

@@ -44,7 +44,7 @@ class Frame:
 
 class TaintCheck(Check):
     name = "taint"
-    provides = ("VALUE", "SOURCE")
+    provides = ("VALUE", "SOURCE", "ORIGIN")
     schema = {
         "type": "object",
         "additionalProperties": False,
@@ -85,14 +85,24 @@ class TaintCheck(Check):
         items = value if isinstance(value, tuple) else ((value,) if isinstance(value, Node) else ())
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
         frame = Frame(pass_, fns.enclosing(node))
+        expanded: list[Node] = []
         for item in items:
+            if item.type == "composite_literal" and item.child_by_field_name("body") is not None:
+                expanded.extend(item.child_by_field_name("body").named_children)  # type: ignore[union-attr]
+            else:
+                expanded.append(item)
+        for item in expanded:
             if item.type == "keyed_element":
                 children = item.named_children
                 item = children[-1] if children else item
+            if item.type == "literal_element" and item.named_children:
+                item = item.named_children[0]
             src = self.tainted(item, frame, 0, set())
             if src is not None:
                 f = pass_.file
-                return Verdict(vars={"VALUE": f.text(item), "SOURCE": src}, node=None)
+                value = _describe(f.text(item))
+                origin = "" if value == src else f", derived from {src},"
+                return Verdict(vars={"VALUE": value, "SOURCE": src, "ORIGIN": origin})
         return None
 
     # -- the search ----------------------------------------------------------------------------

@@ -255,3 +255,32 @@ func show(p printer, resps <-chan string) {
 		p.Watch(r)
 	}
 }
+
+// Negative: lazily created once, guarded by a nil check.
+func listenLazy(ctx context.Context, rdb *redis.Client, stop <-chan struct{}) {
+	var sub *redis.PubSub
+	for {
+		if sub == nil {
+			// ok: repeated-watch
+			sub = rdb.Subscribe(ctx, "+switch-master")
+		}
+		select {
+		case <-stop:
+			return
+		case m := <-sub.Channel():
+			_ = m
+		}
+	}
+}
+
+// Negative: the package implementing Subscribe resubscribes its own channels on reconnect.
+type PubSub struct{ channels []string }
+
+func (c *PubSub) Subscribe(channels ...string) error { return nil }
+
+func (c *PubSub) reconnectLoop(conns <-chan struct{}) {
+	for range conns {
+		// ok: repeated-watch
+		_ = c.Subscribe(c.channels...)
+	}
+}

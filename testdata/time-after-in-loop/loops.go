@@ -279,3 +279,40 @@ func (b *batcher) loop(in <-chan Msg) {
 		}
 	}
 }
+
+// Negative: whichever case fires, the function returns right after the select.
+func waitStart(ready <-chan struct{}, checks func() bool) error {
+	for {
+		if checks() {
+			select {
+			case <-ready:
+			// ok: time-after-in-loop
+			case <-time.After(time.Second):
+				return errors.New("not ready")
+			}
+			return nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Negative: a pool hands out timers; the caller owns them.
+type timerPool struct{ free []*time.Timer }
+
+func (p *timerPool) Get(d time.Duration) *time.Timer {
+	if n := len(p.free); n > 0 {
+		t := p.free[n-1]
+		p.free = p.free[:n-1]
+		t.Reset(d)
+		return t
+	}
+	// ok: time-after-in-loop
+	return time.NewTimer(d)
+}
+
+func (p *timerPool) use(items []Msg) {
+	for range items {
+		t := p.Get(time.Second)
+		<-t.C
+	}
+}

@@ -10,6 +10,7 @@ import (
 	secretmanager "cloud.google.com/go/secretmanager/apiv1"
 	"cloud.google.com/go/storage"
 	"github.com/redis/go-redis/v9"
+	"github.com/urfave/cli"
 	"google.golang.org/grpc"
 	pb "example.com/gen/greeter"
 )
@@ -186,5 +187,18 @@ func startReceiver(ctx context.Context, project string) error {
 			time.Sleep(time.Minute)
 		}
 	}()
+	return nil
+}
+
+
+
+// Negative: a command-line action runs once per process, like main.
+func listAction(context *cli.Context) error {
+	// ok: unclosed-client
+	client, err := storage.NewClient(context.Context)
+	if err != nil {
+		return err
+	}
+	_ = client.Bucket("b")
 	return nil
 }
