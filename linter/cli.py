@@ -1,5 +1,5 @@
 """Command line: `goplumber check|test|rules|explain`. Exit codes: 0 clean, 1 findings (or
-failing fixtures), 2 usage or configuration error (bad flags, broken rule files)."""
+failing fixtures), 2 usage or configuration error (bad flags, broken rule or config files)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,18 @@ import sys
 import textwrap
 
 from linter import __version__
-from linter.engine import Options, check_paths, filter_rules
+from linter.config import Config, ConfigError, find_config, load_config
+from linter.engine import Options, Result, check_paths, configured_rules, select_rules
 from linter.goversion import parse_version
-from linter.loader import RuleFileError, load_rules
-from linter.model import Rule
+from linter.loader import RuleFileError
+from linter.model import SEVERITIES, Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FORMATS = ["text", "json", "sarif", "github", "junit"]
+
+
+class UsageError(Exception):
+    pass
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,9 +35,14 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"goplumber {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def common(sp: argparse.ArgumentParser) -> None:
+    def rules_opts(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule directory or file (repeatable)")
         sp.add_argument("--no-builtin-rules", action="store_true", help="use only the rules given with --rules")
+        sp.add_argument("--config", metavar="FILE", help="config file (default: nearest .goplumber.yaml up to the repository root)")
+        sp.add_argument("--no-config", action="store_true", help="ignore .goplumber.yaml")
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        rules_opts(sp)
         sp.add_argument(
             "--select", action="append", default=None, metavar="ID", help="run only these rule ids (comma-separated, repeatable)"
         )
@@ -41,7 +52,22 @@ def _build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="check Go files or directories (default: .)")
     c.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    c.add_argument("--format", choices=["text", "json"], default="text")
+    c.add_argument("--format", choices=FORMATS, default="text")
+    c.add_argument(
+        "--output",
+        action="append",
+        default=[],
+        metavar="[FORMAT:]FILE",
+        help="write --format output to FILE while the terminal gets text; or FORMAT:FILE (repeatable) to add a report in that format",
+    )
+    c.add_argument(
+        "--fail-on", choices=SEVERITIES, default=None, help="lowest severity that makes the exit code 1 (default: info, any finding)"
+    )
+    c.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in this baseline")
+    c.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline")
+    c.add_argument("--new-from-rev", metavar="REV", help="report only findings on lines changed since git revision REV")
+    c.add_argument("--new-from-patch", metavar="FILE", help="report only findings on lines added or changed by this unified diff")
+    c.add_argument("--report-unused-ignores", action="store_true", help="list goplumber:ignore / nolint comments that suppress nothing")
     common(c)
 
     t = sub.add_parser("test", help="run rules on annotated fixtures (// ruleid: / // ok:)")
@@ -49,10 +75,10 @@ def _build_parser() -> argparse.ArgumentParser:
     common(t)
 
     r = sub.add_parser("rules", help="list the rules")
-    r.add_argument("--rules", action="append", default=[], metavar="DIR")
+    rules_opts(r)
     e = sub.add_parser("explain", help="print a rule's description")
     e.add_argument("rule_id")
-    e.add_argument("--rules", action="append", default=[], metavar="DIR")
+    rules_opts(e)
     return p
 
 
@@ -62,8 +88,38 @@ def _ids(values: list[str] | None) -> set[str] | None:
     return {x.strip() for v in values for x in v.split(",") if x.strip()}
 
 
-def _load(args: argparse.Namespace) -> list[Rule]:
-    return load_rules(list(args.rules), include_bundled=not getattr(args, "no_builtin_rules", False))
+def _config(args: argparse.Namespace) -> Config | None:
+    if getattr(args, "no_config", False):
+        return None
+    if args.config:
+        if not os.path.isfile(args.config):
+            raise UsageError(f"--config: no such file: {args.config}")
+        return load_config(args.config)
+    start = (getattr(args, "paths", None) or ["."])[0]
+    found = find_config(start)
+    return load_config(found) if found else None
+
+
+def _options(args: argparse.Namespace, cfg: Config | None) -> Options:
+    go_version = None
+    version_text = getattr(args, "go_version", None) or (cfg.go_version if cfg else None)
+    if version_text:
+        try:
+            go_version = parse_version(version_text)
+        except ValueError as e:
+            raise UsageError(f"--go-version: {e}") from None
+    jobs = getattr(args, "jobs", 1)
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    return Options(
+        rule_dirs=list(args.rules),
+        builtin_rules=not args.no_builtin_rules,
+        select=_ids(getattr(args, "select", None)),
+        ignore=_ids(getattr(args, "ignore", [])) or set(),
+        go_version=go_version,
+        jobs=jobs,
+        config=cfg,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,62 +129,101 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        rules = _load(args)
-    except RuleFileError as e:
+        cfg = _config(args)
+        options = _options(args, cfg)
+        every = configured_rules(options)
+        known = {r.id for r in every}
+        for rid in sorted((options.select or set()) | options.ignore):
+            if rid not in known:
+                raise UsageError(f"unknown rule id {rid!r} (see `goplumber rules`)")
+        rules = select_rules(every, options)
+        if args.command == "rules":
+            for r in sorted(rules, key=lambda r: r.id):
+                print(f"{r.id:22} {r.severity:8} {r.summary}")
+            return EXIT_CLEAN
+        if args.command == "explain":
+            rule = next((r for r in rules if r.id == args.rule_id), None)
+            if rule is None:
+                raise UsageError(f"no rule {args.rule_id!r} (see `goplumber rules`)")
+            print(f"{rule.id} ({rule.severity})\n")
+            print(textwrap.dedent(rule.description or rule.message))
+            return EXIT_CLEAN
+        if args.command == "test":
+            from linter import fixtures
+
+            report = fixtures.run_fixtures(args.paths, rules, options)
+            sys.stdout.write(fixtures.render(report))
+            return EXIT_CLEAN if report.passed else EXIT_FINDINGS
+        return _check(args, rules, options, cfg)
+    except (RuleFileError, ConfigError) as e:
         print(str(e), file=sys.stderr)
         return EXIT_USAGE
-    if args.command == "rules":
-        for r in sorted(rules, key=lambda r: r.id):
-            print(f"{r.id:22} {r.severity:8} {r.summary}")
-        return EXIT_CLEAN
-    if args.command == "explain":
-        rule = next((r for r in rules if r.id == args.rule_id), None)
-        if rule is None:
-            print(f"goplumber: no rule {args.rule_id!r} (see `goplumber rules`)", file=sys.stderr)
-            return EXIT_USAGE
-        print(f"{rule.id} ({rule.severity})\n")
-        print(textwrap.dedent(rule.description or rule.message))
-        return EXIT_CLEAN
-    return _run(args, rules)
-
-
-def _run(args: argparse.Namespace, rules: list[Rule]) -> int:
-    select, ignore = _ids(args.select), _ids(args.ignore) or set()
-    known = {r.id for r in rules}
-    for rid in sorted((select or set()) | ignore):
-        if rid not in known:
-            print(f"goplumber: unknown rule id {rid!r} (see `goplumber rules`)", file=sys.stderr)
-            return EXIT_USAGE
-    if args.jobs < 1:
-        print("goplumber: --jobs must be at least 1", file=sys.stderr)
+    except UsageError as e:
+        print(f"goplumber: {e}", file=sys.stderr)
         return EXIT_USAGE
-    go_version = None
-    if args.go_version:
-        try:
-            go_version = parse_version(args.go_version)
-        except ValueError as e:
-            print(f"goplumber: --go-version: {e}", file=sys.stderr)
-            return EXIT_USAGE
-    options = Options(
-        rule_dirs=list(args.rules),
-        builtin_rules=not args.no_builtin_rules,
-        select=select,
-        ignore=ignore,
-        go_version=go_version,
-        jobs=args.jobs,
-    )
-    active = filter_rules(rules, select, ignore)
-    if args.command == "test":
-        from linter import fixtures
 
-        report = fixtures.run_fixtures(args.paths, active, options)
-        sys.stdout.write(fixtures.render(report))
-        return EXIT_CLEAN if report.passed else EXIT_FINDINGS
-    result = check_paths([_relative(p) for p in args.paths], active, options)
+
+def _check(args: argparse.Namespace, rules: list[Rule], options: Options, cfg: Config | None) -> int:
+    from linter import baseline, diffscope
     from linter.formatter import FORMATTERS
 
-    sys.stdout.write(FORMATTERS[args.format](result))
-    return EXIT_FINDINGS if result.findings else EXIT_CLEAN
+    if args.new_from_rev and args.new_from_patch:
+        raise UsageError("--new-from-rev and --new-from-patch cannot be combined")
+    if args.baseline and args.write_baseline:
+        raise UsageError("--baseline and --write-baseline cannot be combined")
+    changed = None
+    try:
+        if args.new_from_rev:
+            changed = diffscope.changed_lines_from_git(args.new_from_rev)
+        elif args.new_from_patch:
+            with open(args.new_from_patch, encoding="utf-8", errors="replace") as fh:
+                changed = diffscope.changed_lines_from_patch(fh.read())
+    except OSError as e:
+        raise UsageError(f"--new-from-patch: cannot read {args.new_from_patch}: {e.strerror or e}") from None
+    except diffscope.DiffError as e:
+        raise UsageError(str(e)) from None
+
+    result = check_paths([_relative(p) for p in args.paths], rules, options)
+    if changed is not None:
+        result.findings = diffscope.only_changed(result.findings, changed)
+    if args.write_baseline:
+        try:
+            baseline.write(args.write_baseline, result.findings)
+        except OSError as e:
+            raise UsageError(f"--write-baseline: cannot write {args.write_baseline}: {e.strerror or e}") from None
+        print(f"goplumber: wrote {len(result.findings)} finding(s) to baseline {args.write_baseline}", file=sys.stderr)
+    if args.baseline:
+        try:
+            outcome = baseline.apply(args.baseline, result.findings)
+        except baseline.BaselineError as e:
+            raise UsageError(str(e)) from None
+        result.findings, result.baselined, result.stale_baseline = outcome.kept, outcome.baselined, outcome.stale
+
+    terminal = args.format
+    for spec in args.output:
+        fmt, _, path = spec.partition(":") if spec.split(":", 1)[0] in FORMATS and ":" in spec else ("", "", spec)
+        if not fmt:
+            fmt, terminal = args.format, "text"
+        try:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(FORMATTERS[fmt](result, rules))
+        except OSError as e:
+            raise UsageError(f"--output: cannot write {path}: {e.strerror or e}") from None
+    sys.stdout.write(FORMATTERS[terminal](result, rules))
+    if args.baseline:
+        print(
+            f"goplumber: {result.baselined} finding(s) in the baseline, {result.stale_baseline} baseline entr{'y' if result.stale_baseline == 1 else 'ies'} no longer occur",
+            file=sys.stderr,
+        )
+    if args.report_unused_ignores and result.unused_ignores:
+        for path, line, text in result.unused_ignores:
+            print(f"{path}:{line}: unused suppression: {text}", file=sys.stderr)
+    fail_on = args.fail_on or (cfg.fail_on if cfg else None) or "info"
+    threshold = SEVERITIES.index(fail_on)
+    failing = [f for f in result.findings if SEVERITIES.index(f.severity) <= threshold]
+    if args.report_unused_ignores and result.unused_ignores:
+        return EXIT_FINDINGS
+    return EXIT_FINDINGS if failing else EXIT_CLEAN
 
 
 def _relative(path: str) -> str:
@@ -140,3 +235,6 @@ def _relative(path: str) -> str:
     if ab.startswith(cwd + os.sep):
         return os.path.relpath(ab, cwd)
     return path
+
+
+__all__ = ["main", "Result"]

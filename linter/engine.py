@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from linter.analysis.framework import Package
 from linter.discovery import discover
@@ -23,9 +24,10 @@ from linter.goversion import GoVersion, go_mod_version
 from linter.model import FileError, Finding, Rule
 from linter.parsing import SourceFile, is_generated, package_name
 from linter.patterns import node_key
-from linter.suppress import is_suppressed, suppressions
+from linter.suppress import ALL, Suppression, is_suppressed, suppressions
 
 MAX_FILE_BYTES = 10_000_000
+SMALL_RUN = 24  # files; below this, one process is faster than a pool
 _MSG_VAR = re.compile(r"\$([A-Z_][A-Z0-9_]*)")
 
 
@@ -50,6 +52,9 @@ class Result:
     errors: list[FileError] = field(default_factory=list)
     stats: Stats = field(default_factory=Stats)
     suppressed: int = 0
+    unused_ignores: list[tuple[str, int, str]] = field(default_factory=list)
+    baselined: int = 0
+    stale_baseline: int = 0
 
 
 @dataclass
@@ -60,6 +65,7 @@ class Options:
     go_version: GoVersion | None = None
     jobs: int = 1
     builtin_rules: bool = True
+    config: Any = None  # linter.config.Config | None
     include_generated_named: bool = True  # a generated file named explicitly is still checked
 
 
@@ -73,7 +79,13 @@ def prefilter(rule: Rule) -> tuple[list[set[bytes]], list[bytes]]:
     if got is None:
         sets = [{t.encode() for t in s} for s in rule.matcher.literals()]
         sets = sets if sets and all(sets) else []
-        got = (sets, [t.encode() for t in rule.metadata.get("prefilter", [])])
+        anyof = [t.encode() for t in rule.metadata.get("prefilter", [])]
+        for check in rule.checks:
+            tokens = getattr(check, "prefilter_tokens", lambda: None)()
+            if tokens is None:
+                continue
+            anyof.extend(t.encode() for t in tokens)
+        got = (sets, anyof)
         _PREFILTER[id(rule)] = got
     return got
 
@@ -102,12 +114,15 @@ def _interpolate(message: str, env: dict[str, object], vars_: dict[str, str], f:
     return _MSG_VAR.sub(sub, message)
 
 
-def run_rules_on_file(rules: list[Rule], pass_: object, f: SourceFile, errors: list[FileError]) -> list[Finding]:
+def run_rules_on_file(
+    rules: list[Rule], pass_: object, f: SourceFile, errors: list[FileError], result: Result | None = None
+) -> list[Finding]:
     from linter.analysis.framework import Pass
 
     assert isinstance(pass_, Pass)
     out: list[Finding] = []
-    supp = suppressions(f.data)
+    ids = {r.id for r in rules}
+    supp = suppressions(f.data, ids)
     for rule in rules:
         if not may_match(rule, f.data) or not rule.applies_to(f.path):
             continue
@@ -125,7 +140,7 @@ def run_rules_on_file(rules: list[Rule], pass_: object, f: SourceFile, errors: l
     return out
 
 
-def _run_rule(rule: Rule, pass_: object, f: SourceFile, supp: dict[int, set[str]]) -> list[Finding]:
+def _run_rule(rule: Rule, pass_: object, f: SourceFile, supp: dict[int, Suppression]) -> list[Finding]:
     out = []
     done: set[tuple[int, int]] = set()
     version = getattr(pass_, "go_version", None)
@@ -168,9 +183,19 @@ def _run_rule(rule: Rule, pass_: object, f: SourceFile, supp: dict[int, set[str]
                     rule_id=rule.id,
                     severity=severity,
                     message=_interpolate(message, env, vars_, f),
+                    snippet=" ".join(f.text(node).split())[:500],
+                    stmt_lines=_statement_lines(node),
                 )
             )
     return out
+
+
+def _statement_lines(node: object) -> tuple[int, int]:
+    n = node
+    while n is not None and n.parent is not None and n.parent.type not in ("statement_list", "block", "source_file"):  # type: ignore[attr-defined]
+        n = n.parent  # type: ignore[attr-defined]
+    target = n or node
+    return (target.start_point[0] + 1, target.end_point[0] + 1)  # type: ignore[attr-defined]
 
 
 def _read(path: str, errors: list[FileError]) -> bytes | None:
@@ -211,6 +236,7 @@ def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_over
             continue
         res.stats.lines += data.count(b"\n")
         if not any(may_match(r, data) for r in rules):
+            _unused_in_skipped(path, data, rules, res)
             continue
         name = package_name(data)
         pkg = packages.get(name)
@@ -224,9 +250,19 @@ def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_over
         pkg.files.append(f)
         todo.append((f, pkg))
     for f, pkg in todo:
-        res.findings.extend(run_rules_on_file(rules, pkg.pass_for(f), f, res.errors))
+        res.findings.extend(run_rules_on_file(rules, pkg.pass_for(f), f, res.errors, res))
     res.stats.seconds = time.perf_counter() - started
     return res
+
+
+def _unused_in_skipped(path: str, data: bytes, rules: list[Rule], res: Result) -> None:
+    """A file no rule can match still has suppression comments: they suppress nothing."""
+    if b"goplumber" not in data and b"nolint" not in data:
+        return
+    ids = {r.id for r in rules}
+    for s in suppressions(data, ids).values():
+        if s.ours and (ALL in s.ids or s.ids & ids):
+            res.unused_ignores.append((path, s.line, s.text))
 
 
 def _first_error_line(f: SourceFile) -> int:
@@ -252,11 +288,62 @@ def _first_error_line(f: SourceFile) -> int:
 _WORKER_RULES: list[Rule] = []
 
 
-def _init_worker(rule_dirs: list[str], builtin: bool, select: set[str] | None, ignore: set[str]) -> None:
+def _init_worker(options: Options) -> None:
+    global _WORKER_RULES
+    _WORKER_RULES = prepare_rules(options)
+
+
+def prepare_rules(options: Options) -> list[Rule]:
+    """Load rule files, apply the config (parameters, severities) and the selection. Workers
+    call this too, so every process runs exactly the same rules."""
+    return select_rules(configured_rules(options), options)
+
+
+def select_rules(rules: list[Rule], options: Options) -> list[Rule]:
+    """--select/--ignore, else the config's rules.enable/disable."""
+    cfg = options.config
+    select = options.select
+    if select is None and cfg is not None and cfg.enable is not None:
+        select = set(cfg.enable)
+    ignore = set(options.ignore) | set(cfg.disable if cfg else [])
+    return filter_rules(rules, select, ignore)
+
+
+def configured_rules(options: Options) -> list[Rule]:
+    """Every rule, with the config's parameters and severities applied."""
+    from linter.config import ConfigError, line_of, merge_params
     from linter.loader import load_rules
 
-    global _WORKER_RULES
-    _WORKER_RULES = filter_rules(load_rules(list(rule_dirs), include_bundled=builtin), select, ignore)
+    cfg = options.config
+    dirs = [*(cfg.rule_dirs if cfg else []), *options.rule_dirs]
+    rules = load_rules(dirs, include_bundled=options.builtin_rules)
+    by_id = {r.id: r for r in rules}
+    if cfg is not None:
+        from linter.checks import CHECKS, CheckConfigError
+
+        for rid, checks in cfg.parameters.items():
+            rule = by_id.get(rid)
+            if rule is None:
+                raise ConfigError(cfg.display, line_of(cfg, ["parameters", rid]), f"parameters for unknown rule {rid!r}")
+            for name, params in checks.items():
+                if name not in rule.check_params:
+                    raise ConfigError(cfg.display, line_of(cfg, ["parameters", rid, name]), f"rule {rid} has no check {name!r}")
+                merged = merge_params(rule.check_params[name], params)
+                try:
+                    new = CHECKS[name].configure(merged, rule.bound, rule.utils)
+                except CheckConfigError as e:
+                    raise ConfigError(cfg.display, line_of(cfg, ["parameters", rid, name]), f"{rid}.{name}: {e.message}") from None
+                rule.checks = [new if c.name == name else c for c in rule.checks]
+                rule.check_params[name] = merged
+        for rid, sev in cfg.severity.items():
+            if rid not in by_id:
+                raise ConfigError(cfg.display, line_of(cfg, ["severity", rid]), f"severity for unknown rule {rid!r}")
+            by_id[rid].severity = sev
+        for key, ids in (("enable", cfg.enable or []), ("disable", cfg.disable)):
+            for rid in ids:
+                if rid not in by_id:
+                    raise ConfigError(cfg.display, line_of(cfg, ["rules", key]), f"rules.{key}: unknown rule {rid!r}")
+    return rules
 
 
 def _worker(args: tuple[list[str], set[str], GoVersion | None]) -> Result:
@@ -278,15 +365,18 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options) -> Result
     started = time.perf_counter()
     result = Result()
     files = discover(paths, result.errors)
+    if options.config is not None:
+        files = [f for f in files if not options.config.excluded(f)]
     explicit = {p for p in paths if os.path.isfile(p)}
     groups = group_by_directory(files)
-    if options.jobs > 1 and len(groups) > 1:
+    # Starting worker processes costs more than checking a handful of files (pre-commit).
+    if options.jobs > 1 and len(groups) > 1 and len(files) >= SMALL_RUN:
         # Biggest groups first so the last worker is not left with one huge package.
         groups.sort(key=lambda g: -sum(_size(p) for p in g))
         with ProcessPoolExecutor(
             max_workers=options.jobs,
             initializer=_init_worker,
-            initargs=(options.rule_dirs, options.builtin_rules, options.select, options.ignore),
+            initargs=(options,),
         ) as ex:
             parts = list(ex.map(_worker, [(g, explicit, options.go_version) for g in groups], chunksize=1))
     else:
@@ -295,10 +385,31 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options) -> Result
         result.findings.extend(part.findings)
         result.errors.extend(part.errors)
         result.stats.merge(part.stats)
-    result.findings = sorted(set(result.findings), key=_finding_order)
+        result.suppressed += part.suppressed
+        result.unused_ignores.extend(part.unused_ignores)
+    result.unused_ignores.sort()
+    result.findings = assign_fingerprints(sorted(set(result.findings), key=_finding_order))
     result.errors = sorted(set(result.errors))
     result.stats.seconds = time.perf_counter() - started
     return result
+
+
+def assign_fingerprints(findings: list[Finding]) -> list[Finding]:
+    """rule id + path + normalised code + occurrence index: stable when lines move or
+    whitespace changes, distinct for two identical statements in one file."""
+    import dataclasses
+    import hashlib
+
+    seen: dict[tuple[str, str, str], int] = defaultdict(int)
+    out = []
+    for f in findings:
+        code = "".join(f.snippet.split())
+        key = (f.rule_id, f.path.replace(os.sep, "/"), code)
+        index = seen[key]
+        seen[key] += 1
+        digest = hashlib.sha256("\0".join((*key, str(index))).encode()).hexdigest()[:32]
+        out.append(dataclasses.replace(f, fingerprint=digest))
+    return out
 
 
 def _finding_order(f: Finding) -> tuple[str, int, int, str, str]:

@@ -275,6 +275,9 @@ def _build_rule(path: str, doc: Any) -> Rule:
         checks=checks,
         go_version=go,
         metadata={k: doc[k] for k in ("note", "metadata", "prefilter", "paths") if k in doc},
+        check_params={k: (v if v is not None else {}) for k, v in doc.get("check", {}).items()},
+        bound=bound,
+        utils=utils,
     )
 
 

@@ -18,6 +18,10 @@ class Finding:
     rule_id: str
     severity: str
     message: str
+    snippet: str = field(default="", compare=False)  # the matched code, whitespace-normalised
+    fingerprint: str = field(default="", compare=False)
+    # lines of the whole statement holding the finding (diff-aware runs count a change anywhere in it)
+    stmt_lines: tuple[int, int] = field(default=(0, 0), compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -29,6 +33,7 @@ class Finding:
             "column": self.column,
             "end_line": self.end_line,
             "end_column": self.end_column,
+            "fingerprint": self.fingerprint,
         }
 
 
@@ -56,6 +61,9 @@ class Rule:
     checks: list[Any] = field(default_factory=list)  # linter.checks.Check instances
     go_version: Any = None  # linter.goversion.VersionCondition | None
     metadata: dict[str, Any] = field(default_factory=dict)
+    check_params: dict[str, Any] = field(default_factory=dict)  # as written, for config overrides
+    bound: set[str] = field(default_factory=set)  # metavariables the rule binds
+    utils: dict[str, Any] = field(default_factory=dict)
 
     def applies_to(self, path: str) -> bool:
         """`paths: {include, exclude}` globs, matched against the path and its base name."""

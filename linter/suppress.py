@@ -1,42 +1,59 @@
 """Suppression comments: `//goplumber:ignore <id>[,<id>] <reason>`, `//nolint:goplumber`,
-`//nolint:<id>` and bare `//nolint`, on the finding's line or the line above."""
+`//nolint:<id>` and bare `//nolint`, on the finding's line or the line above. Each comment
+remembers whether it suppressed anything, for `--report-unused-ignores`."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 _IGNORE = re.compile(rb"//\s*goplumber:ignore(?:[ \t]+([\w,-]+))?")
 _NOLINT = re.compile(rb"//\s*nolint(?::([\w,-]+))?")
 ALL = "*"
 
 
-def suppressions(data: bytes) -> dict[int, set[str]]:
-    """Line (1-based) -> rule ids suppressed there (`*` for all goplumber rules)."""
-    out: dict[int, set[str]] = {}
+@dataclass
+class Suppression:
+    line: int
+    ids: set[str]
+    text: str
+    ours: bool  # a goplumber:ignore, or a nolint naming goplumber or one of our rules
+    used: set[str] = field(default_factory=set)
+
+
+def suppressions(data: bytes, rule_ids: set[str] | None = None) -> dict[int, Suppression]:
+    """Line (1-based) -> the suppression comment on it."""
+    out: dict[int, Suppression] = {}
     if b"goplumber:ignore" not in data and b"nolint" not in data:
         return out
     for lineno, line in enumerate(data.split(b"\n"), start=1):
         if b"//" not in line:
             continue
         ids: set[str] = set()
+        ours = False
         m = _IGNORE.search(line)
         if m:
             ids |= {i for i in (m.group(1) or b"").decode().split(",") if i} or {ALL}
+            ours = True
         m = _NOLINT.search(line)
         if m:
             names = {i for i in (m.group(1) or b"").decode().split(",") if i}
             if not names or "goplumber" in names or "all" in names:
                 ids.add(ALL)
+                ours = ours or "goplumber" in names
             else:
                 ids |= names
+                ours = ours or bool(rule_ids and names & rule_ids)
         if ids:
-            out[lineno] = ids
+            text = line.decode("utf-8", "replace").strip()
+            out[lineno] = Suppression(lineno, ids, text[text.find("//") :], ours)
     return out
 
 
-def is_suppressed(table: dict[int, set[str]], rule_id: str, line: int) -> bool:
+def is_suppressed(table: dict[int, Suppression], rule_id: str, line: int) -> bool:
     for ln in (line, line - 1):
-        ids = table.get(ln)
-        if ids and (ALL in ids or rule_id in ids):
+        s = table.get(ln)
+        if s is not None and (ALL in s.ids or rule_id in s.ids):
+            s.used.add(rule_id)
             return True
     return False

@@ -62,7 +62,7 @@ class LifetimeCheck(Check):
                     "type": "object",
                     "additionalProperties": False,
                     "required": ["callee", "release"],
-                    "properties": {"callee": {"type": "string"}, "release": STRING_LIST},
+                    "properties": {"callee": {"type": "string"}, "release": STRING_LIST, "first-arg": {"type": "string"}},
                 },
             },
             "callee": {"type": "string"},
@@ -77,12 +77,16 @@ class LifetimeCheck(Check):
 
     def __init__(self, params: dict[str, Any], metavars: set[str], utils: dict[str, Any]) -> None:
         super().__init__(params, metavars, utils)
-        self.resources: list[tuple[re.Pattern[str], set[str]]] = []
+        self.resources: list[tuple[re.Pattern[str], set[str], re.Pattern[str] | None]] = []
         for i, r in enumerate(params["resources"]):
-            try:
-                self.resources.append((re.compile(r["callee"]), set(r["release"])))
-            except re.error as e:
-                raise CheckConfigError(f"resources[{i}].callee: invalid regex: {e}", ["resources", i, "callee"]) from None
+            for key in ("callee", "first-arg"):
+                try:
+                    if key in r:
+                        re.compile(r[key])
+                except re.error as e:
+                    raise CheckConfigError(f"resources[{i}].{key}: invalid regex: {e}", ["resources", i, key]) from None
+            first = re.compile(r["first-arg"]) if "first-arg" in r else None
+            self.resources.append((re.compile(r["callee"]), set(r["release"]), first))
         self.callee_var = self.metavar("callee")
         self.non_owning = self.regexes("non-owning", [r"^(fmt|log|errors|strings|strconv)\.", r"^(len|cap|print|println)$"])
         self.long_lived_fns = set(params.get("long-lived-functions", ["main", "init", "TestMain"]))
@@ -95,13 +99,30 @@ class LifetimeCheck(Check):
         # command-line actions run once per process, like main
         self.long_lived_params = self.regexes("long-lived-params", [r"^\*cli\.Context$", r"^\*cobra\.Command$"])
 
+    def prefilter_tokens(self) -> list[str] | None:
+        """Literal text one of the resources needs, derived from the callee regexes."""
+        from linter.regexlit import required_literals
+
+        tokens: list[str] = []
+        for rx, _, _ in self.resources:
+            lits = required_literals(rx)
+            if not lits:
+                return None
+            tokens.extend(lits)
+        return tokens
+
     def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
         f = pass_.file
         callee_node = env.get(self.callee_var) if self.callee_var else node.child_by_field_name("function")
         if not isinstance(callee_node, Node):
             return None
         callee = f.text(callee_node)
-        release = next((rel for rx, rel in self.resources if rx.search(callee)), None)
+        args = node.child_by_field_name("arguments") if node.type == "call_expression" else None
+        first_arg = f.text(args.named_children[0]) if args is not None and args.named_children else ""
+        release = next(
+            (rel for rx, rel, first in self.resources if rx.search(callee) and (first is None or first.search(first_arg))),
+            None,
+        )
         if release is None:
             return None
         fns: FileFunctions = pass_.result_of(FUNCTIONS)

@@ -6,9 +6,10 @@ import json
 
 from linter import __version__
 from linter.engine import Result
+from linter.model import Rule
 
 
-def render(result: Result) -> str:
+def render(result: Result, rules: list[Rule] | None = None) -> str:
     s = result.stats
     doc = {
         "version": __version__,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 from linter.engine import Result
+from linter.model import Rule
 
 
-def render(result: Result) -> str:
+def render(result: Result, rules: list[Rule] | None = None) -> str:
     lines = [f"{f.path}:{f.line}:{f.column}: {f.severity}: {f.message} [{f.rule_id}]" for f in result.findings]
     for e in result.errors:
         lines.append(f"{e.path}: note: {e.message}")

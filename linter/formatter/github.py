@@ -1,0 +1,68 @@
+"""GitHub Actions workflow commands (`::error file=...::message`), escaped as the runner
+documents, plus a Markdown summary appended to $GITHUB_STEP_SUMMARY: GitHub shows only a
+limited number of annotations per step, the summary lists every finding."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+from linter.engine import Result
+from linter.model import Rule
+
+COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def escape_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(s: str) -> str:
+    return escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(result: Result, rules: list[Rule] | None = None) -> str:
+    lines = []
+    for f in result.findings:
+        props = ",".join(
+            f"{k}={escape_property(str(v))}"
+            for k, v in (
+                ("file", f.path),
+                ("line", f.line),
+                ("endLine", f.end_line),
+                ("col", f.column),
+                ("endColumn", f.end_column),
+                ("title", f"goplumber {f.rule_id}"),
+            )
+        )
+        lines.append(f"::{COMMANDS.get(f.severity, 'warning')} {props}::{escape_data(f.message)}")
+    for e in result.errors:
+        lines.append(f"::notice file={escape_property(e.path)},title=goplumber::{escape_data(e.message)}")
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_path:
+        try:
+            with open(summary_path, "a", encoding="utf-8") as fh:
+                fh.write(summary_markdown(result))
+        except OSError as e:
+            lines.append(f"::warning title=goplumber::{escape_data(f'cannot write the step summary: {e}')}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _cell(s: str) -> str:
+    return s.replace("|", "\\|").replace("\n", " ")
+
+
+def summary_markdown(result: Result) -> str:
+    n = len(result.findings)
+    out = [f"## goplumber: {n} leak finding{'s' if n != 1 else ''}\n"]
+    if n:
+        by_rule = Counter(f.rule_id for f in result.findings)
+        out.append("| rule | findings |\n|---|---|")
+        out.extend(f"| `{rid}` | {count} |" for rid, count in sorted(by_rule.items()))
+        out.append("\n| location | severity | rule | message |\n|---|---|---|---|")
+        for f in result.findings:
+            out.append(f"| `{_cell(f.path)}:{f.line}` | {f.severity} | `{f.rule_id}` | {_cell(f.message)} |")
+    if result.errors:
+        out.append(f"\n{len(result.errors)} file(s) could not be fully checked:\n")
+        out.extend(f"- `{_cell(e.path)}`: {_cell(e.message)}" for e in result.errors)
+    return "\n".join(out) + "\n\n"
