@@ -211,10 +211,9 @@ def _check(args: argparse.Namespace, rules: list[Rule], options: Options, cfg: C
             raise UsageError(f"--output: cannot write {path}: {e.strerror or e}") from None
     sys.stdout.write(FORMATTERS[terminal](result, rules))
     if args.baseline:
-        print(
-            f"goplumber: {result.baselined} finding(s) in the baseline, {result.stale_baseline} baseline entr{'y' if result.stale_baseline == 1 else 'ies'} no longer occur",
-            file=sys.stderr,
-        )
+        entries = "entry" if result.stale_baseline == 1 else "entries"
+        stale = result.stale_baseline
+        print(f"goplumber: {result.baselined} finding(s) in the baseline, {stale} baseline {entries} no longer occur", file=sys.stderr)
     if args.report_unused_ignores and result.unused_ignores:
         for path, line, text in result.unused_ignores:
             print(f"{path}:{line}: unused suppression: {text}", file=sys.stderr)

@@ -99,7 +99,7 @@ def find_config(start: str) -> str | None:
 
 
 def load_config(path: str) -> Config:
-    from linter.loader import _Loader, _line_for_path
+    from linter.loader import _line_for_path, _Loader
 
     shown = os.path.relpath(path) if os.path.abspath(path).startswith(os.getcwd() + os.sep) else path
     try:

@@ -137,6 +137,11 @@ def run_rules_on_file(
                     f.path, f"internal error in rule {rule.id}: {type(e).__name__}: {e} ({os.path.basename(tb.filename)}:{tb.lineno})"
                 )
             )
+    if result is not None:
+        for s in supp.values():
+            result.suppressed += len(s.used)
+            if s.ours and not s.used and (ALL in s.ids or s.ids & ids):
+                result.unused_ignores.append((f.path, s.line, s.text))
     return out
 
 
