@@ -11,6 +11,7 @@ import textwrap
 from linter import __version__
 from linter.config import Config, ConfigError, find_config, load_config
 from linter.engine import Options, Result, check_paths, configured_rules, select_rules
+from linter.cache import default_dir as default_cache_dir
 from linter.goversion import parse_version
 from linter.loader import RuleFileError
 from linter.model import SEVERITIES, Rule
@@ -49,6 +50,8 @@ def _build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--ignore", action="append", default=[], metavar="ID", help="skip these rule ids (comma-separated, repeatable)")
         sp.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: CPU count)")
         sp.add_argument("--go-version", metavar="X.Y", help="Go version to assume instead of the go.mod `go` directive")
+        sp.add_argument("--cache-dir", metavar="DIR", help="result cache (default: the user cache directory, e.g. ~/.cache/goplumber)")
+        sp.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
 
     c = sub.add_parser("check", help="check Go files or directories (default: .)")
     c.add_argument("paths", nargs="*", default=["."], metavar="PATH")
@@ -119,6 +122,7 @@ def _options(args: argparse.Namespace, cfg: Config | None) -> Options:
         go_version=go_version,
         jobs=jobs,
         config=cfg,
+        cache_dir=None if getattr(args, "no_cache", True) or args.command != "check" else (args.cache_dir or default_cache_dir()),
     )
 
 

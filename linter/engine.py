@@ -23,7 +23,7 @@ from linter.discovery import discover
 from linter.goversion import GoVersion, go_mod_version
 from linter.model import FileError, Finding, Rule
 from linter.parsing import SourceFile, is_generated, package_name
-from linter.patterns import node_key
+from linter.patterns import CandidateIndex, node_key
 from linter.suppress import ALL, Suppression, is_suppressed, suppressions
 
 MAX_FILE_BYTES = 10_000_000
@@ -55,6 +55,7 @@ class Result:
     unused_ignores: list[tuple[str, int, str]] = field(default_factory=list)
     baselined: int = 0
     stale_baseline: int = 0
+    cache_hits: int = 0
 
 
 @dataclass
@@ -66,35 +67,38 @@ class Options:
     jobs: int = 1
     builtin_rules: bool = True
     config: Any = None  # linter.config.Config | None
+    cache_dir: str | None = None  # None: no cache
     include_generated_named: bool = True  # a generated file named explicitly is still checked
 
 
-_PREFILTER: dict[int, tuple[list[set[bytes]], list[bytes]]] = {}
+_PREFILTER: dict[int, tuple[list[set[bytes]], list[list[bytes]], re.Pattern[bytes] | None]] = {}
 
 
-def prefilter(rule: Rule) -> tuple[list[set[bytes]], list[bytes]]:
+def prefilter(rule: Rule) -> tuple[list[set[bytes]], list[list[bytes]], re.Pattern[bytes] | None]:
     """What a file must contain for `rule` to possibly match: every token of one of the sets
     derived from its patterns, and one of the rule's declared `prefilter` tokens (if any)."""
     got = _PREFILTER.get(id(rule))
     if got is None:
         sets = [{t.encode() for t in s} for s in rule.matcher.literals()]
         sets = sets if sets and all(sets) else []
-        anyof = [t.encode() for t in rule.metadata.get("prefilter", [])]
+        anyof: list[list[bytes]] = [[t.encode()] for t in rule.metadata.get("prefilter", [])]
         for check in rule.checks:
-            tokens = getattr(check, "prefilter_tokens", lambda: None)()
-            if tokens is None:
-                continue
-            anyof.extend(t.encode() for t in tokens)
-        got = (sets, anyof)
+            conj = getattr(check, "prefilter_sets", lambda: None)()
+            if conj:
+                anyof.extend([t.encode() for t in c] for c in conj)
+        regex = rule.metadata.get("prefilter-regex")
+        got = (sets, anyof, re.compile(regex.encode()) if regex else None)
         _PREFILTER[id(rule)] = got
     return got
 
 
 def may_match(rule: Rule, data: bytes) -> bool:
-    sets, anyof = prefilter(rule)
+    sets, anyof, regex = prefilter(rule)
     if sets and not any(all(tok in data for tok in s) for s in sets):
         return False
-    return not anyof or any(tok in data for tok in anyof)
+    if anyof and not any(all(tok in data for tok in conj) for conj in anyof):
+        return False
+    return regex is None or regex.search(data) is not None
 
 
 def _interpolate(message: str, env: dict[str, object], vars_: dict[str, str], f: SourceFile) -> str:
@@ -123,11 +127,11 @@ def run_rules_on_file(
     out: list[Finding] = []
     ids = {r.id for r in rules}
     supp = suppressions(f.data, ids)
-    for rule in rules:
-        if not may_match(rule, f.data) or not rule.applies_to(f.path):
-            continue
+    active = [r for r in rules if may_match(r, f.data) and r.applies_to(f.path)]
+    index = CandidateIndex(f.root, frozenset().union(*(r.matcher.anchor_keys() for r in active))) if active else None
+    for rule in active:
         try:
-            out.extend(_run_rule(rule, pass_, f, supp))
+            out.extend(_run_rule(rule, pass_, f, supp, index))
         except RecursionError:
             errors.append(FileError(f.path, f"rule {rule.id}: nesting too deep, rule skipped for this file"))
         except Exception as e:  # noqa: BLE001 - one rule's bug must not lose other results
@@ -145,13 +149,16 @@ def run_rules_on_file(
     return out
 
 
-def _run_rule(rule: Rule, pass_: object, f: SourceFile, supp: dict[int, Suppression]) -> list[Finding]:
+def _run_rule(rule: Rule, pass_: object, f: SourceFile, supp: dict[int, Suppression], index: CandidateIndex | None = None) -> list[Finding]:
     out = []
     done: set[tuple[int, int]] = set()
     version = getattr(pass_, "go_version", None)
-    for cand in rule.matcher.candidates(f.root):
+    quick = [c for c in rule.checks if hasattr(c, "quick_reject")]
+    for cand in rule.matcher.candidates(f.root, index):
         key = (cand.start_byte, cand.end_byte)
         if key in done:
+            continue
+        if any(c.quick_reject(cand, {}, f) for c in quick):
             continue
         env = rule.matcher.match(cand, {}, pass_)
         if env is None:
@@ -240,7 +247,7 @@ def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_over
             res.stats.skipped_generated += 1
             continue
         res.stats.lines += data.count(b"\n")
-        if not any(may_match(r, data) for r in rules):
+        if not any(r.applies_to(path) and may_match(r, data) for r in rules):
             _unused_in_skipped(path, data, rules, res)
             continue
         name = package_name(data)
@@ -351,8 +358,37 @@ def configured_rules(options: Options) -> list[Rule]:
     return rules
 
 
-def _worker(args: tuple[list[str], set[str], GoVersion | None]) -> Result:
-    return check_group(_WORKER_RULES, *args)
+def _worker(args: tuple[list[str], set[str], GoVersion | None, str | None, str]) -> Result:
+    return cached_check_group(_WORKER_RULES, *args)
+
+
+def cached_check_group(
+    rules: list[Rule], paths: list[str], explicit: set[str], go_override: GoVersion | None, cache_dir: str | None, ruleset: str
+) -> Result:
+    """check_group, answered from the cache when nothing in the directory changed."""
+    from linter import cache
+
+    if not cache_dir or not paths:
+        return check_group(rules, paths, explicit, go_override)
+    key = cache.group_key(paths, os.path.dirname(paths[0]), ruleset, go_override, explicit)
+    if key is not None:
+        doc = cache.load(cache_dir, key)
+        if doc is not None:
+            res = Result()
+            res.findings, res.errors = cache.findings_from_doc(doc)
+            st = doc.get("stats", {})
+            res.stats = Stats(
+                files=st.get("files", 0), parsed=0, skipped_generated=st.get("skipped_generated", 0), lines=st.get("lines", 0)
+            )
+            res.unused_ignores = [tuple(u) for u in doc.get("unused", [])]  # type: ignore[misc]
+            res.suppressed = doc.get("suppressed", 0)
+            res.cache_hits = 1
+            return res
+    res = check_group(rules, paths, explicit, go_override)
+    if key is not None:
+        stats = {"files": res.stats.files, "skipped_generated": res.stats.skipped_generated, "lines": res.stats.lines}
+        cache.store(cache_dir, key, cache.findings_to_doc(res.findings, res.errors, stats, res.unused_ignores, res.suppressed))
+    return res
 
 
 def filter_rules(rules: list[Rule], select: set[str] | None, ignore: set[str]) -> list[Rule]:
@@ -374,6 +410,11 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options) -> Result
         files = [f for f in files if not options.config.excluded(f)]
     explicit = {p for p in paths if os.path.isfile(p)}
     groups = group_by_directory(files)
+    ruleset = ""
+    if options.cache_dir:
+        from linter.cache import ruleset_digest
+
+        ruleset = ruleset_digest(rules, repr((sorted(options.select or []), sorted(options.ignore))))
     # Starting worker processes costs more than checking a handful of files (pre-commit).
     if options.jobs > 1 and len(groups) > 1 and len(files) >= SMALL_RUN:
         # Biggest groups first so the last worker is not left with one huge package.
@@ -383,15 +424,16 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options) -> Result
             initializer=_init_worker,
             initargs=(options,),
         ) as ex:
-            parts = list(ex.map(_worker, [(g, explicit, options.go_version) for g in groups], chunksize=1))
+            parts = list(ex.map(_worker, [(g, explicit, options.go_version, options.cache_dir, ruleset) for g in groups], chunksize=1))
     else:
-        parts = [check_group(rules, g, explicit, options.go_version) for g in groups]
+        parts = [cached_check_group(rules, g, explicit, options.go_version, options.cache_dir, ruleset) for g in groups]
     for part in parts:
         result.findings.extend(part.findings)
         result.errors.extend(part.errors)
         result.stats.merge(part.stats)
         result.suppressed += part.suppressed
         result.unused_ignores.extend(part.unused_ignores)
+        result.cache_hits += part.cache_hits
     result.unused_ignores.sort()
     result.findings = assign_fingerprints(sorted(set(result.findings), key=_finding_order))
     result.errors = sorted(set(result.errors))

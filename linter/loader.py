@@ -46,6 +46,7 @@ TOP_SCHEMA: dict[str, Any] = {
             },
         },
         "prefilter": {"type": "array", "items": {"type": "string"}},
+        "prefilter-regex": {"type": "string"},
         "paths": {
             "type": "object",
             "additionalProperties": False,
@@ -250,6 +251,11 @@ def _build_rule(path: str, doc: Any) -> Rule:
             raise RuleFileError(path, e.line or line, f"check {name}: {e.message}") from None
         checks.append(check)
         provided |= set(check.provides)
+    if "prefilter-regex" in doc:
+        try:
+            re.compile(doc["prefilter-regex"].encode())
+        except re.error as e:
+            raise RuleFileError(path, _line_for_path(doc, ["prefilter-regex"]), f"invalid regex: {e}") from None
     go = None
     if "go-version" in doc:
         try:
@@ -274,7 +280,7 @@ def _build_rule(path: str, doc: Any) -> Rule:
         matcher=matcher,
         checks=checks,
         go_version=go,
-        metadata={k: doc[k] for k in ("note", "metadata", "prefilter", "paths") if k in doc},
+        metadata={k: doc[k] for k in ("note", "metadata", "prefilter", "prefilter-regex", "paths") if k in doc},
         check_params={k: (v if v is not None else {}) for k, v in doc.get("check", {}).items()},
         bound=bound,
         utils=utils,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter
 
-from linter.parsing import parser, query
+from linter.parsing import LANGUAGE, parser, query
 
 Env = dict[str, object]  # name -> Node | tuple[Node, ...]
 
@@ -29,7 +29,7 @@ _MULTI_PREFIX = "__gpmulti_"
 _LEAF_NAME_KINDS = {"identifier", "field_identifier", "type_identifier", "package_identifier"}
 _IGNORED = {"comment"}
 # Wrapper-only nodes that a pattern written as a bare expression should look through.
-_UNWRAP = {"expression_statement", "literal_element", "expression_list"}
+UNWRAP = {"expression_statement", "literal_element", "expression_list"}
 
 
 class PatternError(ValueError):
@@ -156,14 +156,24 @@ class Pattern:
         """Identifiers a file must contain for this pattern to match (for prefiltering)."""
         return {leaf.text for leaf, _ in self.root.literal_leaves()}
 
-    def candidates(self, root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+    @property
+    def anchor_key(self) -> AnchorKey:
+        if self.anchor_text is None or self.anchor_kind is None:
+            return (self.root.kind, None)
+        return (self.anchor_kind, self.anchor_text)
+
+    def candidates(self, root: tree_sitter.Node, index: CandidateIndex | None = None) -> Iterator[tree_sitter.Node]:
+        if index is not None and self.anchor_key in index.keys:
+            nodes = index.nodes(self.anchor_key, root)
+        elif self.anchor_text is None:
+            nodes = tree_sitter.QueryCursor(query(f"({self.root.kind}) @n")).captures(root).get("n", [])
+        else:
+            q = query(f'(({self.anchor_kind}) @a (#eq? @a "{self.anchor_text}"))')
+            nodes = tree_sitter.QueryCursor(q).captures(root).get("a", [])
         if self.anchor_text is None:
-            q = query(f"({self.root.kind}) @n")
-            for node in tree_sitter.QueryCursor(q).captures(root).get("n", []):
-                yield node
+            yield from nodes
             return
-        q = query(f'(({self.anchor_kind}) @a (#eq? @a "{self.anchor_text}"))')
-        for node in tree_sitter.QueryCursor(q).captures(root).get("a", []):
+        for node in nodes:
             cand: tree_sitter.Node | None = node
             for _ in range(self.anchor_depth):
                 cand = cand.parent if cand is not None else None
@@ -174,7 +184,67 @@ class Pattern:
                 yield cand
 
     def match(self, node: tree_sitter.Node, env: Env | None = None) -> Env | None:
-        return match_node(self.root, node, dict(env) if env else {})
+        return match_node(self.root, node, env if env else {})  # bindings copy on write
+
+
+AnchorKey = tuple[str, "str | None"]  # (node kind, literal text or None for "any node of this kind")
+
+
+class CandidateIndex:
+    """Every candidate node a rule set can start from, found with ONE query per file.
+
+    Walking the tree is what a query costs, so all anchors (`WithLabelValues`, `After`, ...) and
+    anchor kinds (`assignment_statement`) of all rules share a single walk."""
+
+    def __init__(self, root: tree_sitter.Node, keys: frozenset[AnchorKey]) -> None:
+        self.keys = keys
+        self._by_key: dict[AnchorKey, list[tree_sitter.Node]] = {}
+        q, names = _combined_query(keys)
+        caps = tree_sitter.QueryCursor(q).captures(root) if names else {}
+        for cap, nodes in caps.items():
+            kind, literal = names[cap]
+            if literal:
+                for n in nodes:
+                    text = (n.text or b"").decode("utf-8", "replace")
+                    self._by_key.setdefault((kind, text), []).append(n)
+            else:
+                self._by_key[(kind, None)] = list(nodes)
+
+    def nodes(self, key: AnchorKey, within: tree_sitter.Node | None = None) -> list[tree_sitter.Node]:
+        found = self._by_key.get(key, [])
+        if within is None or within.parent is None:
+            return found
+        lo, hi = within.start_byte, within.end_byte
+        return [n for n in found if lo <= n.start_byte and n.end_byte <= hi]
+
+
+_COMBINED: dict[frozenset[AnchorKey], tuple[tree_sitter.Query, dict[str, tuple[str, bool]]]] = {}
+
+
+def _combined_query(keys: frozenset[AnchorKey]) -> tuple[tree_sitter.Query, dict[str, tuple[str, bool]]]:
+    got = _COMBINED.get(keys)
+    if got is not None:
+        return got
+    texts: dict[str, set[str]] = {}
+    kinds: set[str] = set()
+    for kind, text in keys:
+        if text is None:
+            kinds.add(kind)
+        else:
+            texts.setdefault(kind, set()).add(text)
+    parts, names = [], {}
+    for i, (kind, words) in enumerate(sorted(texts.items())):
+        cap = f"t{i}"
+        quoted = " ".join('"' + w.replace("\\", "\\\\").replace('"', '\\"') + '"' for w in sorted(words))
+        parts.append(f"(({kind}) @{cap} (#any-of? @{cap} {quoted}))")
+        names[cap] = (kind, True)
+    for i, kind in enumerate(sorted(kinds)):
+        cap = f"k{i}"
+        parts.append(f"({kind}) @{cap}")
+        names[cap] = (kind, False)
+    q = tree_sitter.Query(LANGUAGE, "\n".join(parts)) if parts else tree_sitter.Query(LANGUAGE, "(ERROR) @none")
+    _COMBINED[keys] = (q, names)
+    return q, names
 
 
 def _named(node: tree_sitter.Node) -> list[tuple[str | None, tree_sitter.Node]]:
@@ -207,7 +277,7 @@ def match_node(p: PNode, node: tree_sitter.Node, env: Env) -> Env | None:
     if p.mv is not None:
         return _bind(p, node, node_key(node), env)
     if node.type != p.kind:
-        if node.type in _UNWRAP and node.named_child_count == 1:
+        if node.type in UNWRAP and node.named_child_count == 1:
             return match_node(p, node.named_children[0], env)
         return None
     if p.op is not None:

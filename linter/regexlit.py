@@ -16,16 +16,54 @@ MIN_TOKEN = 3
 
 
 def required_literals(rx: re.Pattern[str]) -> list[str] | None:
+    """One literal per alternative (the text must contain one of them)."""
+    alts = required_conjunctions(rx)
+    if alts is None:
+        return None
+    return sorted({max(conj, key=len) for conj in alts})
+
+
+def required_conjunctions(rx: re.Pattern[str]) -> list[list[str]] | None:
+    """Alternatives, each a list of literals that must ALL occur: `^\\w+\\.New\\w*Client$` gives
+    [[".New", "Client"]]. None when no useful literal is known."""
     if rx.flags & re.IGNORECASE:
         return None
     try:
         parsed = sre_parse.parse(rx.pattern, rx.flags)
     except Exception:  # noqa: BLE001 - anything odd: no prefilter
         return None
-    alts = _seq(list(parsed))
-    if not alts or any(len(a) < MIN_TOKEN for a in alts):
-        return None
-    return sorted(set(alts))
+    top = list(parsed)
+    branches = [list(b) for b in top[0][1][1]] if len(top) == 1 and top[0][0] is sre_c.BRANCH else [top]  # type: ignore[index]
+    out: list[list[str]] = []
+    for items in branches:
+        runs = [r for r in _runs(items) if len(r) >= MIN_TOKEN]
+        if runs:
+            out.append(runs)
+            continue
+        alts = _seq(items)
+        if not alts or any(len(a) < MIN_TOKEN for a in alts):
+            return None
+        out.extend([a] for a in alts)
+    return out or None
+
+
+def _runs(items: list[tuple[object, object]]) -> list[str]:
+    """The literal runs of a plain sequence (no alternation at this level)."""
+    runs, run = [], ""
+    for op, av in items:
+        if op is sre_c.LITERAL:
+            run += chr(av)  # type: ignore[arg-type]
+            continue
+        if run:
+            runs.append(run)
+            run = ""
+        if op is sre_c.SUBPATTERN:
+            inner = list(av[-1])  # type: ignore[index]
+            if not any(o is sre_c.BRANCH for o, _ in inner):
+                runs.extend(_runs(inner))
+    if run:
+        runs.append(run)
+    return runs
 
 
 def _seq(items: list[tuple[object, object]]) -> list[str] | None:

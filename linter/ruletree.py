@@ -18,7 +18,7 @@ from typing import Any
 import tree_sitter
 
 from linter.parsing import FUNCTION_KINDS, query
-from linter.patterns import Env, Pattern, PatternError, bound_nodes
+from linter.patterns import UNWRAP, AnchorKey, CandidateIndex, Env, Pattern, PatternError, bound_nodes
 
 Node = tree_sitter.Node
 
@@ -62,26 +62,45 @@ class RuleNode:
     utils: dict[str, RuleNode] = field(default_factory=dict)  # shared by the whole rule file
 
     # -- what the engine needs -------------------------------------------------------------
-    def candidates(self, root: Node) -> Iterator[Node]:
+    def candidates(self, root: Node, index: CandidateIndex | None = None) -> Iterator[Node]:
         """Nodes worth trying: from the pattern's anchor, the kind, or the first positive branch."""
         if self.pattern is not None:
-            yield from self.pattern.candidates(root)
+            yield from self.pattern.candidates(root, index)
         elif self.kind is not None:
-            yield from tree_sitter.QueryCursor(query(f"({self.kind}) @n")).captures(root).get("n", [])
+            if index is not None and (self.kind, None) in index.keys:
+                yield from index.nodes((self.kind, None), root)
+            else:
+                yield from tree_sitter.QueryCursor(query(f"({self.kind}) @n")).captures(root).get("n", [])
         elif self.any_of:
             seen: set[int] = set()
             for r in self.any_of:
-                for n in r.candidates(root):
+                for n in r.candidates(root, index):
                     if n.id not in seen:
                         seen.add(n.id)
                         yield n
         elif self.all_of:
             for r in self.all_of:
                 if r.can_enumerate():
-                    yield from r.candidates(root)
+                    yield from r.candidates(root, index)
                     return
         elif self.matches is not None:
-            yield from self.utils[self.matches].candidates(root)
+            yield from self.utils[self.matches].candidates(root, index)
+
+    def anchor_keys(self) -> set[AnchorKey]:
+        """What `candidates` asks the file for (mirrors it), for the combined per-file query."""
+        if self.pattern is not None:
+            return {self.pattern.anchor_key}
+        if self.kind is not None:
+            return {(self.kind, None)}
+        if self.any_of:
+            return set().union(*(r.anchor_keys() for r in self.any_of))
+        if self.all_of:
+            for r in self.all_of:
+                if r.can_enumerate():
+                    return r.anchor_keys()
+        if self.matches is not None and self.utils.get(self.matches) is not None:
+            return self.utils[self.matches].anchor_keys()
+        return set()
 
     def can_enumerate(self) -> bool:
         if self.pattern is not None or self.kind is not None:
@@ -128,6 +147,8 @@ class RuleNode:
     def match(self, node: Node, env: Env, ctx: Any) -> Env | None:
         if self.kind is not None and node.type != self.kind:
             return None
+        if self.pattern is not None and node.type != self.pattern.root.kind and node.type not in UNWRAP:
+            return None  # cheap exit before any copying
         if self.pattern is not None:
             e = self.pattern.match(node, env)
             if e is None:

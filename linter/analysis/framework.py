@@ -55,28 +55,48 @@ class Package:
             self.passes[id(f)] = p
         return p
 
+    def sources(self) -> list[bytes]:
+        """The bytes of every file of the package, without parsing the ones not yet parsed."""
+        out = [f.data for f in self.files]
+        known = {os.path.abspath(f.path) for f in self.files}
+        for p, data in self._siblings():
+            if os.path.abspath(p) not in known:
+                out.append(data)
+        return out
+
+    def _siblings(self) -> list[tuple[str, bytes]]:
+        cached = getattr(self, "_sibling_cache", None)
+        if cached is not None:
+            return cached
+        found: list[tuple[str, bytes]] = []
+        try:
+            names = sorted(os.listdir(self.directory or "."))
+        except OSError:
+            names = []
+        for n in names:
+            p = os.path.join(self.directory, n)
+            if not n.endswith(".go"):
+                continue
+            try:
+                if not os.path.isfile(p) or os.path.getsize(p) > MAX_SIBLING_BYTES:
+                    continue
+                with open(p, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                continue
+            if b"\0" in data or package_name(data) != self.name:
+                continue
+            found.append((p, data))
+        self._sibling_cache = found
+        return found
+
     def all_files(self) -> list[SourceFile]:
         if not self.complete:
             self.complete = True
             known = {os.path.abspath(f.path) for f in self.files}
-            try:
-                names = sorted(os.listdir(self.directory or "."))
-            except OSError:
-                names = []
-            for n in names:
-                p = os.path.join(self.directory, n)
-                if not n.endswith(".go") or os.path.abspath(p) in known:
-                    continue
-                try:
-                    if not os.path.isfile(p) or os.path.getsize(p) > MAX_SIBLING_BYTES:
-                        continue
-                    with open(p, "rb") as fh:
-                        data = fh.read()
-                except OSError:
-                    continue
-                if b"\0" in data or package_name(data) != self.name:
-                    continue
-                self.files.append(SourceFile.parse(p, data))
+            for p, data in self._siblings():
+                if os.path.abspath(p) not in known:
+                    self.files.append(SourceFile.parse(p, data))
         return self.files
 
 

@@ -7,6 +7,7 @@ tree-sitter query, so the Python side only touches identifiers, never every node
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -100,17 +101,33 @@ class FileFunctions:
 
     def __init__(self, f: SourceFile) -> None:
         self.file = f
-        self.by_id: dict[int, FuncInfo] = {}
-        q = query("[(function_declaration) (method_declaration) (func_literal)] @f")
-        for node in tree_sitter.QueryCursor(q).captures(f.root).get("f", []):
-            self.by_id[node.id] = _func_info(f, node)
+        self._infos: dict[int, FuncInfo] = {}
+        self._complete = False
         self._facts: dict[int, FuncFacts] = {}
+
+    def info(self, node: Node) -> FuncInfo:
+        """The FuncInfo of a function node, built on first use (most functions never are)."""
+        got = self._infos.get(node.id)
+        if got is None:
+            got = _func_info(self.file, node)
+            self._infos[node.id] = got
+        return got
+
+    @property
+    def by_id(self) -> dict[int, FuncInfo]:
+        """Every function of the file (computed once, when something needs all of them)."""
+        if not self._complete:
+            q = query("[(function_declaration) (method_declaration) (func_literal)] @f")
+            for node in tree_sitter.QueryCursor(q).captures(self.file.root).get("f", []):
+                self.info(node)
+            self._complete = True
+        return self._infos
 
     def enclosing(self, node: Node | None) -> FuncInfo | None:
         n = node.parent if node is not None else None
         while n is not None:
             if n.type in FUNCTION_KINDS:
-                return self.by_id.get(n.id)
+                return self.info(n)
             n = n.parent
         return None
 
@@ -120,9 +137,9 @@ class FileFunctions:
         n: Node | None = node
         while n is not None:
             if n.type in ("function_declaration", "method_declaration"):
-                return self.by_id.get(n.id)
+                return self.info(n)
             if n.type == "func_literal":
-                best = self.by_id.get(n.id)
+                best = self.info(n)
             n = n.parent
         return best
 
@@ -274,6 +291,33 @@ def _run_package_decls(pp: PackagePass) -> PackageDecls:
                     if v.type == "composite_literal" and f.text(v).startswith("map["):
                         decls.map_literals.add(name)
     return decls
+
+
+_TOP_VAR = re.compile(rb"^var\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)", re.MULTILINE)
+_VAR_BLOCK = re.compile(rb"^var\s*\((.*?)^\)", re.MULTILINE | re.DOTALL)
+_BLOCK_NAME = re.compile(rb"^\t([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)", re.MULTILINE)
+
+
+def _run_package_vars(pp: PackagePass) -> set[str]:
+    """Package-level variable names, read from the source text of every file of the package:
+    gofmt'd code puts them at column 0 (`var x`) or one tab into a `var (...)` block, so no
+    sibling needs parsing just to answer "is this a package variable?"."""
+    names: set[str] = set()
+    for data in pp.package.sources():
+        for m in _TOP_VAR.finditer(data):
+            names.update(n.strip().decode() for n in m.group(1).split(b","))
+        for block in _VAR_BLOCK.finditer(data):
+            for m in _BLOCK_NAME.finditer(block.group(1)):
+                names.update(n.strip().decode() for n in m.group(1).split(b","))
+    return names
+
+
+PACKAGE_VARS = Analyzer(
+    name="package-vars",
+    doc="names of package-level variables, from the package's source text (no parsing)",
+    run=_run_package_vars,
+    package_level=True,
+)
 
 
 PACKAGE_DECLS = Analyzer(

@@ -99,17 +99,26 @@ class LifetimeCheck(Check):
         # command-line actions run once per process, like main
         self.long_lived_params = self.regexes("long-lived-params", [r"^\*cli\.Context$", r"^\*cobra\.Command$"])
 
-    def prefilter_tokens(self) -> list[str] | None:
-        """Literal text one of the resources needs, derived from the callee regexes."""
-        from linter.regexlit import required_literals
+    def prefilter_sets(self) -> list[list[str]] | None:
+        """Literal text the resources need (any one list, all of its members), derived from the
+        callee regexes, so a file that cannot contain an acquiring call is not even parsed."""
+        from linter.regexlit import required_conjunctions
 
-        tokens: list[str] = []
+        sets: list[list[str]] = []
         for rx, _, _ in self.resources:
-            lits = required_literals(rx)
-            if not lits:
+            conj = required_conjunctions(rx)
+            if not conj:
                 return None
-            tokens.extend(lits)
-        return tokens
+            sets.extend(conj)
+        return sets
+
+    def quick_reject(self, node: Node, env: Env, f: SourceFile) -> bool:
+        """Cheap test before the full match: is the callee one of the resources at all?"""
+        fn = node.child_by_field_name("function") if node.type == "call_expression" else None
+        if fn is None or fn.type not in ("selector_expression", "identifier"):
+            return fn is None
+        text = f.text(fn)
+        return not any(rx.search(text) for rx, _, _ in self.resources)
 
     def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
         f = pass_.file

@@ -18,7 +18,7 @@ from typing import Any
 import tree_sitter
 
 from linter.analysis.framework import Pass
-from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls, declared_type
+from linter.analysis.functions import FUNCTIONS, PACKAGE_VARS, FileFunctions, FuncInfo, declared_type
 from linter.checks.base import RULE_LIST, STRING_LIST, Check, CheckConfigError, Verdict
 from linter.patterns import Env
 
@@ -74,20 +74,26 @@ class RetentionCheck(Check):
         fn = fns.enclosing(node)
         if fn is None:
             return None
-        if self.container is not None:
-            c = env.get(self.container)
-            if not isinstance(c, Node) or not self._long_lived(c, fn, pass_, method_sink=node.type == "call_expression"):
-                return None
+        found = None
         for name in self.values:
             v = env.get(name)
             items = v if isinstance(v, tuple) else ((v,) if isinstance(v, Node) else ())
             for item in items:
-                sl = self._slice_in(item, fn, pass_, 0, set())
-                if sl is not None:
-                    operand = sl.child_by_field_name("operand")
-                    f = pass_.file
-                    return Verdict(vars={"SLICE": _short(f.text(sl)), "BASE": _short(f.text(operand)) if operand is not None else "?"})
-        return None
+                found = self._slice_in(item, fn, pass_, 0, set())
+                if found is not None:
+                    break
+            if found is not None:
+                break
+        if found is None:
+            return None
+        # only now the (package-wide) question: does the container outlive the call?
+        if self.container is not None:
+            c = env.get(self.container)
+            if not isinstance(c, Node) or not self._long_lived(c, fn, pass_, method_sink=node.type == "call_expression"):
+                return None
+        operand = found.child_by_field_name("operand")
+        f = pass_.file
+        return Verdict(vars={"SLICE": _short(f.text(found)), "BASE": _short(f.text(operand)) if operand is not None else "?"})
 
     # -- where the stored value comes from ------------------------------------------------------
     def _slice_in(self, expr: Node, fn: FuncInfo, pass_: Pass, depth: int, seen: set[int]) -> Node | None:
@@ -250,8 +256,7 @@ class RetentionCheck(Check):
             if top is not None and top.node.id != fn.node.id and fns.facts(top).declares(name):
                 # captured by a closure: long-lived only if the closure outlives the call
                 return _escapes(fn.node)
-            decls: PackageDecls = pass_.result_of(PACKAGE_DECLS)
-            return name in decls.variables
+            return name in pass_.result_of(PACKAGE_VARS)
         return False
 
 
