@@ -9,9 +9,9 @@ import sys
 import textwrap
 
 from linter import __version__
+from linter.cache import default_dir as default_cache_dir
 from linter.config import Config, ConfigError, find_config, load_config
 from linter.engine import Options, Result, check_paths, configured_rules, select_rules
-from linter.cache import default_dir as default_cache_dir
 from linter.goversion import parse_version
 from linter.loader import RuleFileError
 from linter.model import SEVERITIES, Rule

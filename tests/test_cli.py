@@ -49,7 +49,7 @@ def test_findings_exit_1_text_format(tmp_path: Path, run_cli) -> None:
 def test_json_format(tmp_path: Path, run_cli) -> None:
     write(tmp_path, "go.mod", "module m\n\ngo 1.21\n")
     write(tmp_path, "a.go", LEAK)
-    write(tmp_path, "bad.go", "package a\nfunc (\n")
+    write(tmp_path, "bad.go", "package a\nfunc ( time.After(\n")
     code, out, _ = run_cli("check", "--format", "json", str(tmp_path))
     assert code == 1
     doc = json.loads(out)
@@ -119,7 +119,7 @@ def test_bad_input_never_crashes(tmp_path: Path, run_cli) -> None:
     write(tmp_path, "bom.go", b"\xef\xbb\xbf" + LEAK.encode())
     write(tmp_path, "crlf.go", LEAK.replace("\n", "\r\n"))
     write(tmp_path, "nul.go", b"package a\x00\x01\x02")
-    write(tmp_path, "broken.go", "package a\nfunc {{{{\n")
+    write(tmp_path, "broken.go", "package a\nfunc {{{{ time.After(\n")
     (tmp_path / "dir.go").mkdir()
     code, out, err = run_cli("check", "--format", "json", str(tmp_path), str(tmp_path / "missing.go"))
     assert code == 1, err
@@ -163,6 +163,14 @@ def test_test_command(run_cli, tmp_path: Path) -> None:
     write(tmp_path, "a.go", "package a\n\n// ruleid: time-after-in-loop\nfunc f() {}\n")
     code, out, _ = run_cli("test", str(tmp_path))
     assert code == 1 and "missing finding" in out
+
+
+def test_files_no_rule_can_match_are_not_parsed(tmp_path: Path, run_cli) -> None:
+    """The prefilter skips files without any rule's tokens: fast, and nothing to report."""
+    write(tmp_path, "plain.go", "package a\nfunc {{{{\n")
+    code, out, _ = run_cli("check", "--format", "json", str(tmp_path))
+    doc = json.loads(out)
+    assert code == 0 and doc["stats"]["files"] == 1 and doc["stats"]["parsed"] == 0 and doc["errors"] == []
 
 
 def test_sample_in_readme(run_cli) -> None:
