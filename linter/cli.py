@@ -52,6 +52,13 @@ def _build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--go-version", metavar="X.Y", help="Go version to assume instead of the go.mod `go` directive")
         sp.add_argument("--cache-dir", metavar="DIR", help="result cache (default: the user cache directory, e.g. ~/.cache/goplumber)")
         sp.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+        sp.add_argument(
+            "--timeout-per-file",
+            type=float,
+            default=10.0,
+            metavar="SECONDS",
+            help="give up on a file after this long (default 10; 0: no limit)",
+        )
 
     c = sub.add_parser("check", help="check Go files or directories (default: .)")
     c.add_argument("paths", nargs="*", default=["."], metavar="PATH")
@@ -77,6 +84,10 @@ def _build_parser() -> argparse.ArgumentParser:
     t.add_argument("paths", nargs="*", default=["testdata"], metavar="DIR")
     common(t)
 
+    from linter.audit.command import add_parsers
+
+    add_parsers(sub, common)
+
     r = sub.add_parser("rules", help="list the rules")
     rules_opts(r)
     e = sub.add_parser("explain", help="print a rule's description")
@@ -98,7 +109,7 @@ def _config(args: argparse.Namespace) -> Config | None:
         if not os.path.isfile(args.config):
             raise UsageError(f"--config: no such file: {args.config}")
         return load_config(args.config)
-    start = (getattr(args, "paths", None) or ["."])[0]
+    start = (getattr(args, "paths", None) or getattr(args, "repos", None) or ["."])[0]
     found = find_config(start)
     return load_config(found) if found else None
 
@@ -122,6 +133,7 @@ def _options(args: argparse.Namespace, cfg: Config | None) -> Options:
         go_version=go_version,
         jobs=jobs,
         config=cfg,
+        timeout_per_file=getattr(args, "timeout_per_file", 10.0),
         cache_dir=None if getattr(args, "no_cache", True) or args.command != "check" else (args.cache_dir or default_cache_dir()),
     )
 
@@ -132,6 +144,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    if args.command == "report":
+        from linter.audit.command import run_report
+
+        return run_report(args)
     try:
         cfg = _config(args)
         options = _options(args, cfg)
@@ -152,6 +168,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{rule.id} ({rule.severity})\n")
             print(textwrap.dedent(rule.description or rule.message))
             return EXIT_CLEAN
+        if args.command == "audit":
+            from linter.audit.command import run_audit
+            from linter.audit.runner import AuditError
+
+            try:
+                return run_audit(args, options)
+            except AuditError as e:
+                raise UsageError(str(e)) from None
         if args.command == "test":
             from linter import fixtures
 

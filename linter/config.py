@@ -23,9 +23,6 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsonschema
-import yaml
-
 from linter.model import SEVERITIES
 
 CONFIG_NAMES = (".goplumber.yaml", ".goplumber.yml")
@@ -99,6 +96,8 @@ def find_config(start: str) -> str | None:
 
 
 def load_config(path: str) -> Config:
+    import yaml
+
     from linter.loader import _line_for_path, _Loader
 
     shown = os.path.relpath(path) if os.path.abspath(path).startswith(os.getcwd() + os.sep) else path
@@ -114,6 +113,8 @@ def load_config(path: str) -> Config:
         raise ConfigError(shown, None, f"cannot parse config: {e}") from None
     if doc is None:
         doc = {}
+    import jsonschema
+
     errors = sorted(jsonschema.Draft7Validator(SCHEMA).iter_errors(doc), key=lambda e: len(e.absolute_path))
     if errors:
         err = errors[0]

@@ -8,13 +8,15 @@ run: read errors, binary files and internal errors become `FileError`s.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
+import threading
 import time
 import traceback
 from collections import defaultdict
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +70,7 @@ class Options:
     builtin_rules: bool = True
     config: Any = None  # linter.config.Config | None
     cache_dir: str | None = None  # None: no cache
+    timeout_per_file: float = 10.0  # seconds; 0 disables
     include_generated_named: bool = True  # a generated file named explicitly is still checked
 
 
@@ -134,6 +137,8 @@ def run_rules_on_file(
             out.extend(_run_rule(rule, pass_, f, supp, index))
         except RecursionError:
             errors.append(FileError(f.path, f"rule {rule.id}: nesting too deep, rule skipped for this file"))
+        except FileTimeout:
+            raise
         except Exception as e:  # noqa: BLE001 - one rule's bug must not lose other results
             tb = traceback.extract_tb(e.__traceback__)[-1]
             errors.append(
@@ -230,7 +235,33 @@ def _read(path: str, errors: list[FileError]) -> bytes | None:
     return data
 
 
-def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_override: GoVersion | None) -> Result:
+class FileTimeout(Exception):
+    """Raised inside a file's rule run when its time budget is spent."""
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float) -> Iterator[Callable[[], bool]]:
+    """Interrupt the block after `seconds` (SIGALRM, main thread only; elsewhere: no budget)."""
+    fired = [False]
+    usable = seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield lambda: False
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        fired[0] = True
+        raise FileTimeout
+
+    previous = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield lambda: fired[0]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_override: GoVersion | None, timeout: float = 10.0) -> Result:
     """Check the files of one directory (one or more Go packages)."""
     res = Result()
     started = time.perf_counter()
@@ -262,7 +293,13 @@ def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_over
         pkg.files.append(f)
         todo.append((f, pkg))
     for f, pkg in todo:
-        res.findings.extend(run_rules_on_file(rules, pkg.pass_for(f), f, res.errors, res))
+        with time_budget(timeout) as expired:
+            try:
+                res.findings.extend(run_rules_on_file(rules, pkg.pass_for(f), f, res.errors, res))
+            except FileTimeout:
+                pass
+        if expired():
+            res.errors.append(FileError(f.path, f"skipped: checking took longer than {timeout:g}s (--timeout-per-file)"))
     res.stats.seconds = time.perf_counter() - started
     return res
 
@@ -358,18 +395,24 @@ def configured_rules(options: Options) -> list[Rule]:
     return rules
 
 
-def _worker(args: tuple[list[str], set[str], GoVersion | None, str | None, str]) -> Result:
+def _worker(args: tuple[list[str], set[str], GoVersion | None, str | None, str, float]) -> Result:
     return cached_check_group(_WORKER_RULES, *args)
 
 
 def cached_check_group(
-    rules: list[Rule], paths: list[str], explicit: set[str], go_override: GoVersion | None, cache_dir: str | None, ruleset: str
+    rules: list[Rule],
+    paths: list[str],
+    explicit: set[str],
+    go_override: GoVersion | None,
+    cache_dir: str | None,
+    ruleset: str,
+    timeout: float = 10.0,
 ) -> Result:
     """check_group, answered from the cache when nothing in the directory changed."""
     from linter import cache
 
     if not cache_dir or not paths:
-        return check_group(rules, paths, explicit, go_override)
+        return check_group(rules, paths, explicit, go_override, timeout)
     key = cache.group_key(paths, os.path.dirname(paths[0]), ruleset, go_override, explicit)
     if key is not None:
         doc = cache.load(cache_dir, key)
@@ -384,8 +427,8 @@ def cached_check_group(
             res.suppressed = doc.get("suppressed", 0)
             res.cache_hits = 1
             return res
-    res = check_group(rules, paths, explicit, go_override)
-    if key is not None:
+    res = check_group(rules, paths, explicit, go_override, timeout)
+    if key is not None and not any("--timeout-per-file" in e.message for e in res.errors):
         stats = {"files": res.stats.files, "skipped_generated": res.stats.skipped_generated, "lines": res.stats.lines}
         cache.store(cache_dir, key, cache.findings_to_doc(res.findings, res.errors, stats, res.unused_ignores, res.suppressed))
     return res
@@ -419,14 +462,24 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options) -> Result
     if options.jobs > 1 and len(groups) > 1 and len(files) >= SMALL_RUN:
         # Biggest groups first so the last worker is not left with one huge package.
         groups.sort(key=lambda g: -sum(_size(p) for p in g))
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(
             max_workers=options.jobs,
             initializer=_init_worker,
             initargs=(options,),
         ) as ex:
-            parts = list(ex.map(_worker, [(g, explicit, options.go_version, options.cache_dir, ruleset) for g in groups], chunksize=1))
+            parts = list(
+                ex.map(
+                    _worker,
+                    [(g, explicit, options.go_version, options.cache_dir, ruleset, options.timeout_per_file) for g in groups],
+                    chunksize=1,
+                )
+            )
     else:
-        parts = [cached_check_group(rules, g, explicit, options.go_version, options.cache_dir, ruleset) for g in groups]
+        parts = [
+            cached_check_group(rules, g, explicit, options.go_version, options.cache_dir, ruleset, options.timeout_per_file) for g in groups
+        ]
     for part in parts:
         result.findings.extend(part.findings)
         result.errors.extend(part.errors)

@@ -11,7 +11,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from linter.checks import CHECKS, CheckConfigError
@@ -144,18 +143,79 @@ def rule_files(directory: str | Path) -> list[Path]:
 
 
 def load_rules(directories: list[str | Path], include_bundled: bool = True) -> list[Rule]:
-    """Load every rule file; raise the first RuleFileError (a broken rule set is an error)."""
+    """Load every rule file; raise the first RuleFileError (a broken rule set is an error).
+
+    A rule set that compiled before is read back from the user cache (keyed by the bytes of
+    every rule file and goplumber's version): YAML, schema validation and pattern compilation
+    cost more than checking one file, which is what a pre-commit hook does."""
     dirs: list[str | Path] = [bundled_rules_dir()] if include_bundled else []
     dirs.extend(directories)
+    files = [p for d in dirs for p in rule_files(d)]
+    key = _ruleset_key(files)
+    cached = _read_cached(key) if key else None
+    if cached is not None:
+        return cached
+    rules = _compile_files(files)
+    if key:
+        _write_cached(key, rules)
+    return rules
+
+
+def _ruleset_key(files: list[Path]) -> str | None:
+    import hashlib
+
+    from linter import __version__
+
+    h = hashlib.sha256(__version__.encode())
+    for p in files:
+        try:
+            h.update(os.path.abspath(p).encode() + b"\0" + Path(p).read_bytes() + b"\0")
+        except OSError:
+            return None
+    return h.hexdigest()
+
+
+def _cache_file(key: str) -> Path:
+    from linter.cache import default_dir
+
+    return Path(default_dir()) / "rules" / f"{key}.pickle"
+
+
+def _read_cached(key: str) -> list[Rule] | None:
+    import pickle
+
+    try:
+        with open(_cache_file(key), "rb") as fh:
+            rules = pickle.load(fh)  # noqa: S301 - our own cache, in the user's own directory
+    except Exception:  # noqa: BLE001 - a missing or stale cache just means compiling again
+        return None
+    return rules if isinstance(rules, list) and all(isinstance(r, Rule) for r in rules) else None
+
+
+def _write_cached(key: str, rules: list[Rule]) -> None:
+    import pickle
+    import tempfile
+
+    target = _cache_file(key)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(rules, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)
+    except Exception:  # noqa: BLE001 - read-only home, unpicklable user rule: run uncached
+        return
+
+
+def _compile_files(files: list[Path]) -> list[Rule]:
     rules: list[Rule] = []
     seen: dict[str, str] = {}
-    for d in dirs:
-        for path in rule_files(d):
-            for rule, line in load_rule_file(path):
-                if rule.id in seen:
-                    raise RuleFileError(str(path), line, f"duplicate rule id {rule.id!r} (first defined in {seen[rule.id]})")
-                seen[rule.id] = str(path)
-                rules.append(rule)
+    for path in files:
+        for rule, line in load_rule_file(path):
+            if rule.id in seen:
+                raise RuleFileError(_display_path(path), line, f"duplicate rule id {rule.id!r} (first defined in {seen[rule.id]})")
+            seen[rule.id] = _display_path(path)
+            rules.append(rule)
     return rules
 
 
@@ -194,6 +254,8 @@ def _display_path(path: str | Path) -> str:
 def _build_rule(path: str, doc: Any) -> Rule:
     if not isinstance(doc, dict):
         raise RuleFileError(path, getattr(doc, "line", 1), "a rule file must hold a mapping (id, message, severity, rule, ...)")
+    import jsonschema  # imported on first compile only: a cached rule set never needs it
+
     validator = jsonschema.Draft7Validator(TOP_SCHEMA)
     errors = sorted(validator.iter_errors(doc), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:

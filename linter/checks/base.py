@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-import jsonschema
 import tree_sitter
 
 from linter.analysis.framework import Pass
@@ -48,6 +47,8 @@ class Check:
 
     @classmethod
     def configure(cls, params: Any, metavars: set[str], utils: dict[str, RuleNode]) -> Check:
+        import jsonschema
+
         errors = sorted(jsonschema.Draft7Validator(cls.schema).iter_errors(params), key=lambda e: len(e.absolute_path))
         if errors:
             e = errors[0]

@@ -1,0 +1,1 @@
+"""Auditing many repositories: the runner, its SQLite store, and the reports."""
