@@ -180,7 +180,7 @@ def _heat_map(repos: list[dict[str, Any]], rules: list[str]) -> str:
     cell, label_w, head_h = 22, 300, 120
     rows = [r for r in repos if r["findings"]] or repos
     top = max((max(r["by_rule"].values(), default=0) for r in rows), default=1) or 1
-    width, height = label_w + cell * len(rules) + 10, head_h + cell * len(rows) + 10
+    width, height = label_w + cell * len(rules) + 140, head_h + cell * len(rows) + 10  # room for the slanted names
     out = [
         f'<svg id="heatmap" role="img" aria-label="repositories by rules" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
     ]
