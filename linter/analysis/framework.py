@@ -9,8 +9,11 @@ result with every rule and check that asks for it.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,9 +138,29 @@ class Pass:
         return self.package.pass_for(f)
 
 
+@contextlib.contextmanager
+def _budget_paused() -> Iterator[None]:
+    """Package-level work is shared by every file of the package: do not charge it to the
+    per-file time budget of whichever file happened to ask first."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    remaining = signal.setitimer(signal.ITIMER_REAL, 0)[0] if usable else 0.0
+    try:
+        yield
+    finally:
+        if usable and remaining > 0:
+            signal.setitimer(signal.ITIMER_REAL, remaining)
+
+
 def _compute(analyzer: Analyzer, cache: dict[Analyzer, Any], pass_: Any) -> Any:
     if analyzer in cache:
         return cache[analyzer]
+    if analyzer.package_level:
+        with _budget_paused():
+            return _compute_now(analyzer, cache, pass_)
+    return _compute_now(analyzer, cache, pass_)
+
+
+def _compute_now(analyzer: Analyzer, cache: dict[Analyzer, Any], pass_: Any) -> Any:
     for req in analyzer.requires:
         # A package-level analyzer gets file-level results per file (package.pass_for(f)).
         if req.package_level or not analyzer.package_level:

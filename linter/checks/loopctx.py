@@ -36,6 +36,7 @@ class LoopContext:
     description: str
     scope: Node  # the code that runs once per iteration
     file: SourceFile
+    lexical: bool = True  # the loop is in the same function (returning leaves it)
 
 
 def _declared_function(fns: FileFunctions, node: Node) -> FuncInfo | None:
@@ -112,7 +113,7 @@ class LoopContextCheck(Check):
         if found is None:
             return None
         body = fn.body or fn.node
-        return LoopContext(found, body, pass_.file)
+        return LoopContext(found, body, pass_.file, lexical=False)
 
     def _periodic(self, fn: FuncInfo, pass_: Pass, depth: int, seen: set[int]) -> str | None:
         key = ("periodic", id(self), fn.node.id)
@@ -175,13 +176,25 @@ class LoopContextCheck(Check):
             return True  # the caller owns the result
         if self.stored and use.kind in ("store", "composite"):
             return True  # kept in a field or struct and reused, not one per iteration
-        if self.wait_only and _select_waits_for(f, node):
+        # Leaving the function ends a loop only when the loop is in this function; called
+        # from a loop elsewhere, returning just goes round the caller's loop again.
+        # ... and only when the loop itself waits: not across a goroutine started per iteration.
+        waits = ctx.lexical and self.wait_only and not _in_literal(node, ctx.scope)
+        if waits and _select_waits_for(f, node):
             return True
+        if waits and _returns_after(_statement_of(node)):
+            return True  # runs once, on the way out (a shutdown path)
         result_var = f.text(use.node) if use.kind == "var" and use.node is not None else None
         if self.wait_only and result_var is not None:
             receives = [o for o in facts.uses(result_var) if within(o, ctx.scope) and o.start_byte > node.end_byte]
-            if receives and all(_select_waits_for(f, o) for o in receives):
+            if waits and receives and all(_select_waits_for(f, o) for o in receives):
                 return True
+            if _rearmed_in_own_case(f, node, result_var):
+                return True  # `case <-lease: ... lease = time.After(d)`: a new timer only after the old fired
+        if result_var is not None and (self.stored or self.returned):
+            for o in facts.uses(result_var):
+                if o.start_byte > node.end_byte and use_of(o).kind in ("return", "store", "composite", "send"):
+                    return True  # handed to the caller or kept: not one per iteration here
         if self.retry and _leaves_loop_on_success(f, node, ctx.scope):
             return True
         if result_var and self.released_by:
@@ -272,6 +285,26 @@ def _ranged_over(occ: Node) -> bool:
     return n is not None and n.type == "range_clause"
 
 
+_SHUTDOWN = re.compile(r"(?i)(done|stop|quit|shutdown|closing|closed|exit|kill|term)\w*(\(\))?$|\.Done\(\)$|\.Err\(\)$")
+
+
+def _statement_of(node: Node) -> Node:
+    n = node
+    while n.parent is not None and n.parent.type not in ("statement_list", "block", "source_file"):
+        n = n.parent
+    return n
+
+
+def _rearmed_in_own_case(f: SourceFile, node: Node, var: str) -> bool:
+    n = node.parent
+    while n is not None and n.type not in ("communication_case", "func_literal", "function_declaration", "method_declaration"):
+        n = n.parent
+    if n is None or n.type != "communication_case":
+        return False
+    comm = n.child_by_field_name("communication")
+    return comm is not None and re.search(rf"<-\s*{re.escape(var)}\b", f.text(comm)) is not None
+
+
 _EXITS = re.compile(r"^(panic|os\.Exit|log\.Fatal\w*|\w+\.Fatal\w*|runtime\.Goexit)\(")
 
 
@@ -294,6 +327,8 @@ def _select_waits_for(f: SourceFile, node: Node) -> bool:
             continue
         if other.type == "default_case":
             return False
+        if _is_shutdown_case(f, other) and not _goes_round_again(other):
+            continue  # a shutdown signal fires once; the loop ends on it
         stmts = [c for c in other.named_children if c.type == "statement_list"]
         last = stmts[0].named_children[-1] if stmts and stmts[0].named_children else None
         while last is not None and last.type == "block":
@@ -309,6 +344,22 @@ def _select_waits_for(f: SourceFile, node: Node) -> bool:
             continue
         return False
     return True
+
+
+def _goes_round_again(case: Node) -> bool:
+    """Does the case end in a bare `break`/`continue` (which only leaves the select)?"""
+    stmts = [c for c in case.named_children if c.type == "statement_list"]
+    last = stmts[0].named_children[-1] if stmts and stmts[0].named_children else None
+    return last is not None and last.type in ("break_statement", "continue_statement") and last.named_child_count == 0
+
+
+def _is_shutdown_case(f: SourceFile, case: Node) -> bool:
+    comm = case.child_by_field_name("communication")
+    if comm is None:
+        return False
+    text = f.text(comm).strip()
+    m = re.search(r"<-\s*(.+)$", text)
+    return m is not None and _SHUTDOWN.search(m.group(1).strip()) is not None
 
 
 def _returns_after(stmt: Node) -> bool:

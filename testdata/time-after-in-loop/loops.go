@@ -316,3 +316,64 @@ func (p *timerPool) use(items []Msg) {
 		<-t.C
 	}
 }
+
+// Negative: a lease re-armed only when the previous one fired.
+func leaseLoop(in <-chan Msg, check func() bool) {
+	lease := time.After(time.Second)
+	for {
+		select {
+		case m := <-in:
+			handle(m)
+		case <-lease:
+			if !check() {
+				return
+			}
+			// ok: time-after-in-loop
+			lease = time.After(time.Second)
+		}
+	}
+}
+
+// Negative: the other case is a shutdown signal.
+func healthLoop(done <-chan struct{}, probe func()) {
+	for {
+		probe()
+		select {
+		// ok: time-after-in-loop
+		case <-time.After(100 * time.Millisecond):
+		case <-done:
+		}
+	}
+}
+
+// Negative: a flush timeout created on the shutdown path, which returns.
+func snapshotLoop(in <-chan Msg, shutdown <-chan struct{}, flush func(<-chan time.Time)) {
+	for {
+		select {
+		case m := <-in:
+			handle(m)
+		case <-shutdown:
+			// ok: time-after-in-loop
+			timeout := time.After(time.Second)
+			flush(timeout)
+			return
+		}
+	}
+}
+
+// Positive: re-armed on every event, while the previous timer is still pending.
+func coalesce(in <-chan Msg, out chan<- []Msg) {
+	var batch []Msg
+	var quiet <-chan time.Time
+	for {
+		select {
+		case m := <-in:
+			batch = append(batch, m)
+			// ruleid: time-after-in-loop
+			quiet = time.After(time.Second)
+		case <-quiet:
+			out <- batch
+			batch = nil
+		}
+	}
+}

@@ -80,3 +80,35 @@ func waitStartup(in chan Msg) {
 }
 
 func setup(in chan Msg) { waitStartup(in) }
+
+// Positive (interprocedural): the wait returns, but its caller's loop calls it again at once.
+func waitOrGone(gone <-chan bool) {
+	select {
+	// ruleid: time-after-in-loop
+	case <-time.After(time.Minute):
+	case <-gone:
+		return
+	}
+}
+
+func serveAll(reqs <-chan chan bool) {
+	for g := range reqs {
+		waitOrGone(g)
+	}
+}
+
+// Negative: the timer goes into a struct the caller owns.
+type waiter struct{ t *time.Timer }
+
+func newWaiter(d time.Duration) *waiter {
+	// ok: time-after-in-loop
+	t := time.NewTimer(d)
+	return &waiter{t: t}
+}
+
+func pollWaiters(items []Msg) {
+	for range items {
+		w := newWaiter(time.Second)
+		<-w.t.C
+	}
+}
