@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import tree_sitter
 
 from linter.analysis.framework import Analyzer, PackagePass, Pass
-from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls, declared_type
+from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls
 from linter.parsing import SourceFile, query
 
 Node = tree_sitter.Node
@@ -41,14 +41,18 @@ class CallGraph:
 
 
 def _receiver_matches(pass_: Pass, fns: FileFunctions, operand: Node, candidate: FuncInfo) -> bool:
-    caller = fns.enclosing(operand)
+    """Is `operand` (in `operand.m()`) a value of the method's receiver type? Only what the
+    signature says counts: the caller's own receiver, or a parameter declared with that type."""
     name = pass_.file.text(operand)
-    outer = fns.outermost(operand)
-    for fn in (caller, outer):
-        if fn is not None and fn.receiver == name and fn.receiver_type == candidate.receiver_type:
-            return True
-    t = declared_type(pass_, operand)
-    return t is not None and t.lstrip("*").split("[")[0].strip() == candidate.receiver_type
+    for fn in (fns.enclosing(operand), fns.outermost(operand)):
+        if fn is None:
+            continue
+        if fn.receiver == name:
+            return fn.receiver_type == candidate.receiver_type
+        t = fn.param_type(name)
+        if t is not None:
+            return t.lstrip("*").split("[")[0].strip() == candidate.receiver_type
+    return False
 
 
 def _run_callgraph(pp: PackagePass) -> CallGraph:
