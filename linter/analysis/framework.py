@@ -49,6 +49,7 @@ class Package:
     results: dict[Analyzer, Any] = field(default_factory=dict)
     go_version: tuple[int, int] | None = None
     passes: dict[int, Pass] = field(default_factory=dict)
+    memo: dict[Any, Any] = field(default_factory=dict)  # checks' package-wide memos
 
     def pass_for(self, f: SourceFile) -> Pass:
         """One Pass per file, so file-level results are computed once whoever asks."""
@@ -139,7 +140,7 @@ class Pass:
 
 
 @contextlib.contextmanager
-def _budget_paused() -> Iterator[None]:
+def budget_paused() -> Iterator[None]:
     """Package-level work is shared by every file of the package: do not charge it to the
     per-file time budget of whichever file happened to ask first."""
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
@@ -155,7 +156,7 @@ def _compute(analyzer: Analyzer, cache: dict[Analyzer, Any], pass_: Any) -> Any:
     if analyzer in cache:
         return cache[analyzer]
     if analyzer.package_level:
-        with _budget_paused():
+        with budget_paused():
             return _compute_now(analyzer, cache, pass_)
     return _compute_now(analyzer, cache, pass_)
 

@@ -118,8 +118,11 @@ class FileFunctions:
         """Every function of the file (computed once, when something needs all of them)."""
         if not self._complete:
             q = query("[(function_declaration) (method_declaration) (func_literal)] @f")
-            for node in tree_sitter.QueryCursor(q).captures(self.file.root).get("f", []):
+            nodes = sorted(tree_sitter.QueryCursor(q).captures(self.file.root).get("f", []), key=lambda n: n.start_byte)
+            for node in nodes:
                 self.info(node)
+            # in source order, whatever was looked up first: everything built on it is deterministic
+            self._infos = {n.id: self._infos[n.id] for n in nodes} | self._infos
             self._complete = True
         return self._infos
 

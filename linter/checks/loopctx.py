@@ -22,11 +22,11 @@ import tree_sitter
 
 from linter.analysis.callgraph import CALLGRAPH, LOOP_KINDS, CallGraph, lexical_loop, loop_description
 from linter.analysis.flow import callee_text, method_calls, use_of, within
-from linter.analysis.framework import Pass
+from linter.analysis.framework import Pass, budget_paused
 from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls
 from linter.checks.base import RULE_LIST, STRING_LIST, Check, Verdict
 from linter.parsing import SourceFile
-from linter.patterns import Env
+from linter.patterns import CandidateIndex, Env
 
 Node = tree_sitter.Node
 
@@ -109,59 +109,83 @@ class LoopContextCheck(Check):
         fn = _declared_function(fns, node)
         if fn is None:
             return None
-        found = self._periodic(fn, pass_, 0, set())
+        found = self._periodic(fn, pass_)
         if found is None:
             return None
         body = fn.body or fn.node
         return LoopContext(found, body, pass_.file, lexical=False)
 
-    def _periodic(self, fn: FuncInfo, pass_: Pass, depth: int, seen: set[int]) -> str | None:
+    def _periodic(self, fn: FuncInfo, pass_: Pass) -> str | None:
+        """Breadth-first up the call graph: the shortest chain of callers from `fn` to a loop
+        (or a scheduler) within max-depth calls. Only whole answers are memoized, so the result
+        never depends on which function was asked about first."""
         key = ("periodic", id(self), fn.node.id)
-        if key in pass_.package.results:  # type: ignore[operator]
-            return pass_.package.results[key]  # type: ignore[index,no-any-return]
-        if depth > self.max_depth or fn.node.id in seen:
-            return None
-        seen = seen | {fn.node.id}
+        memo = pass_.package.memo
+        if key in memo:
+            return memo[key]  # type: ignore[no-any-return]
         graph: CallGraph = pass_.result_of(CALLGRAPH)
+        frontier: list[tuple[FuncInfo, Pass, str]] = [(fn, pass_, "")]
+        seen = {fn.node.id}
         result = None
-        for site in graph.sites(fn):
-            loop = lexical_loop(site.call, site.file, self.kinds)
-            where = _where(pass_.file, site.file, site.call)
-            if loop is not None:
-                result = f"{fn.display} is called every iteration of {loop_description(site.file, loop)}{where}"
-                break
-            caller_fns: FileFunctions = pass_.file_pass(site.file).result_of(FUNCTIONS)
-            caller = _declared_function(caller_fns, site.call)
-            if caller is not None and caller.node.id != fn.node.id:
-                inner = self._periodic(caller, pass_.file_pass(site.file), depth + 1, seen)
-                if inner is not None:
-                    result = f"{fn.display} is called by {inner}"
+        for _depth in range(self.max_depth + 1):
+            following: list[tuple[FuncInfo, Pass, str]] = []
+            for current, cur_pass, via in frontier:
+                for site in graph.sites(current):
+                    loop = lexical_loop(site.call, site.file, self.kinds)
+                    if loop is not None:
+                        where = _where(pass_.file, site.file, site.call)
+                        result = f"{fn.display} is called{via} every iteration of {loop_description(site.file, loop)}{where}"
+                        break
+                    caller_pass = cur_pass.file_pass(site.file)
+                    caller = _declared_function(caller_pass.result_of(FUNCTIONS), site.call)
+                    if caller is not None and caller.node.id not in seen:
+                        seen.add(caller.node.id)
+                        following.append((caller, caller_pass, f"{via} by {caller.display}, which is called"))
+                if result is None and current.name:
+                    scheduled = self._scheduled(current, cur_pass)
+                    if scheduled is not None:
+                        result = (
+                            scheduled if current is fn else f"{fn.display} is called{via.rsplit(', which is called', 1)[0]}; {scheduled}"
+                        )
+                if result is not None:
                     break
-        if result is None and fn.name:
-            result = self._scheduled(fn, pass_)
-        pass_.package.results[key] = result  # type: ignore[index]
+            if result is not None or not following:
+                break
+            frontier = following
+        memo[key] = result
         return result
 
     def _scheduled(self, fn: FuncInfo, pass_: Pass) -> str | None:
-        assert fn.name is not None
+        """Is `fn` handed to a scheduler (`time.AfterFunc(d, fn)`, or a closure calling it)?"""
         graph: CallGraph = pass_.result_of(CALLGRAPH)
-        for f in pass_.package.all_files():
-            if fn.name.encode() not in f.data:
-                continue
-            fp = pass_.file_pass(f)
-            for rule in self.periodic_calls:
-                for cand in rule.candidates(f.root):
-                    env = rule.match(cand, {}, fp)
-                    target = env.get("F") if env else None
-                    if not isinstance(target, Node):
-                        continue
-                    text = f.text(target)
-                    direct = text == fn.name or (fn.receiver_type and text.endswith("." + fn.name))
-                    wrapped = target.type == "func_literal" and any(s.file is f and within(s.call, target) for s in graph.sites(fn))
-                    if direct or wrapped:
-                        what = callee_text(f, cand) if cand.type == "call_expression" else "a timer"
-                        return f"{fn.display} is scheduled by {what} at line {cand.start_point[0] + 1}{_where(pass_.file, f, cand)}"
+        for f, call, target in self._schedules(pass_):
+            text = f.text(target)
+            direct = text == fn.name or (fn.receiver_type is not None and text.endswith("." + str(fn.name)))
+            wrapped = target.type == "func_literal" and any(s.file is f and within(s.call, target) for s in graph.sites(fn))
+            if direct or wrapped:
+                what = callee_text(f, call) if call.type == "call_expression" else "a timer"
+                return f"{fn.display} is scheduled by {what} at line {call.start_point[0] + 1}{_where(pass_.file, f, call)}"
         return None
+
+    def _schedules(self, pass_: Pass) -> list[tuple[SourceFile, Node, Node]]:
+        """Every (file, scheduling call, scheduled function) of the package, found once."""
+        key = ("schedules", id(self))
+        memo = pass_.package.memo
+        if key not in memo:
+            found: list[tuple[SourceFile, Node, Node]] = []
+            with budget_paused():
+                keys = frozenset(k for r in self.periodic_calls for k in r.anchor_keys())
+                for f in pass_.package.all_files():
+                    fp = pass_.file_pass(f)
+                    index = CandidateIndex(f.root, keys)
+                    for rule in self.periodic_calls:
+                        for cand in rule.candidates(f.root, index):
+                            env = rule.match(cand, {}, fp)
+                            target = env.get("F") if env else None
+                            if isinstance(target, Node):
+                                found.append((f, cand, target))
+            memo[key] = found
+        return memo[key]  # type: ignore[no-any-return]
 
     # -- exemptions ----------------------------------------------------------------------------
     def exempt(self, node: Node, env: Env, ctx: LoopContext, pass_: Pass) -> bool:
