@@ -104,8 +104,8 @@ def ensure_peer(package: str, binary: str) -> str | None:
     found = PEERS / "bin" / binary
     if found.exists():
         return str(found)
-    if not PEERS.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True)
+    if not (PEERS / "bin" / "pip").exists():  # missing or broken: (re)create it
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(PEERS)], check=True)
     p = subprocess.run([str(PEERS / "bin" / "pip"), "install", "--quiet", package], capture_output=True, text=True)
     if p.returncode != 0:
         print(f"  (could not install {package}: {p.stderr.strip()[-300:]})")

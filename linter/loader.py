@@ -167,6 +167,14 @@ def _ruleset_key(files: list[Path]) -> str | None:
     from linter import __version__
 
     h = hashlib.sha256(__version__.encode())
+    # the compiled objects are goplumber's own classes: any change to its code invalidates them
+    package = Path(__file__).resolve().parent
+    for src in sorted(package.rglob("*.py")):
+        try:
+            st = src.stat()
+        except OSError:
+            return None
+        h.update(f"{src.relative_to(package)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     for p in files:
         try:
             h.update(os.path.abspath(p).encode() + b"\0" + Path(p).read_bytes() + b"\0")

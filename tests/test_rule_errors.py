@@ -81,3 +81,14 @@ def test_valid_user_rule_runs(tmp_path: Path, run_cli) -> None:
     code, out, err = run_cli("check", "--no-builtin-rules", "--rules", str(tmp_path / "r.yaml"), str(tmp_path / "a.go"))
     assert code == 1, err
     assert "a.go:4:2: error: found c [my-rule]" in out
+
+
+def test_compiled_rule_cache_follows_rule_edits(tmp_path: Path) -> None:
+    from linter.loader import load_rules
+
+    f = tmp_path / "r.yaml"
+    f.write_text(GOOD)
+    assert [r.message for r in load_rules([str(f)], include_bundled=False)] == ["found $X"]
+    assert [r.message for r in load_rules([str(f)], include_bundled=False)] == ["found $X"]  # from the cache
+    f.write_text(GOOD.replace("found $X", "still $X"))
+    assert [r.message for r in load_rules([str(f)], include_bundled=False)] == ["still $X"]

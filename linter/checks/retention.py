@@ -41,6 +41,7 @@ class RetentionCheck(Check):
             "max-depth": {"type": "integer", "minimum": 0, "maximum": 8},
             "array-producers": STRING_LIST,
             "container-fields": {"type": "string"},
+            "passes-through": STRING_LIST,
             "read-calls": STRING_LIST,
         },
     }
@@ -63,6 +64,11 @@ class RetentionCheck(Check):
             )
         except re.error as e:
             raise CheckConfigError(f"container-fields: invalid regex: {e}", ["container-fields"]) from None
+        # calls that may return (a piece of) their first argument itself
+        self.pass_through = self.regexes(
+            "passes-through",
+            [r"^strings\.(ToLower|ToUpper|Trim\w*|Join)$", r"^bytes\.(Trim\w*|ToLower|ToUpper)$", r"^(path|filepath)\.(Clean|Base)$"],
+        )
         # calls whose result is (or fills) a buffer of someone else's data
         self.read_calls = self.regexes(
             "read-calls", [r"(^|\.)(ReadAll|ReadFile|ReadFull|ReadAtLeast|Read|ReadBytes|ReadString|ReadSlice|ReadLine|Bytes|Body)$"]
@@ -123,6 +129,17 @@ class RetentionCheck(Check):
                 r = self._slice_in(target, fn, pass_, depth, seen)
                 if r is not None:
                     return r
+            return None
+        if t == "call_expression":
+            callee = expr.child_by_field_name("function")
+            args = expr.child_by_field_name("arguments")
+            if (
+                callee is not None
+                and args is not None
+                and args.named_children
+                and any(rx.search(f.text(callee)) for rx in self.pass_through)
+            ):
+                return self._slice_in(args.named_children[0], fn, pass_, depth + 1, seen)
             return None
         if t == "identifier":
             fns: FileFunctions = pass_.result_of(FUNCTIONS)
