@@ -96,3 +96,21 @@ func withCtx(ctx context.Context, items []Msg, send func(context.Context, Msg) e
 		cancel()
 	}
 }
+
+// Negative: a quantum timer started only when none is running.
+func quantum(in <-chan Msg, flush func()) {
+	var q <-chan time.Time
+	for {
+		select {
+		case m := <-in:
+			handle(m)
+			if q == nil {
+				// ok: time-after-in-loop
+				q = time.After(time.Second)
+			}
+		case <-q:
+			flush()
+			q = nil
+		}
+	}
+}
