@@ -94,7 +94,7 @@ CALLGRAPH = Analyzer(
 )
 
 
-def _literal_runs_per_iteration(lit: Node) -> bool:
+def literal_runs_per_iteration(lit: Node) -> bool:
     """A func literal inside a loop body runs per iteration if it is invoked or handed to a call."""
     p = lit.parent
     if p is None:
@@ -159,7 +159,7 @@ def lexical_loop(node: Node, f: SourceFile | None = None, kinds: frozenset[str] 
             if body is not None and body.id == child.id and (kinds is None or f is None or loop_kind(f, n) in kinds):
                 return n
         elif n.type == "func_literal":
-            if not _literal_runs_per_iteration(n):
+            if not literal_runs_per_iteration(n):
                 return None
         elif n.type in ("function_declaration", "method_declaration"):
             return None

@@ -266,11 +266,12 @@ FUNCTIONS = Analyzer(
 
 @dataclass
 class PackageDecls:
-    """Top-level names of a package: functions, methods by name, package variables."""
+    """Top-level names of a package: functions and methods by name, and the package variables
+    initialised with a map literal (fixed lookup tables). Plain variable names come from the
+    cheaper, text-only PACKAGE_VARS."""
 
     funcs: dict[str, list[FuncInfo]] = field(default_factory=lambda: defaultdict(list))
     methods: dict[str, list[FuncInfo]] = field(default_factory=lambda: defaultdict(list))
-    variables: set[str] = field(default_factory=set)
     map_literals: set[str] = field(default_factory=set)  # package vars initialised by a map literal
 
 
@@ -288,7 +289,6 @@ def _run_package_decls(pp: PackagePass) -> PackageDecls:
             value = spec.child_by_field_name("value")
             for n in spec.children_by_field_name("name"):
                 name = f.text(n)
-                decls.variables.add(name)
                 if value is not None and value.named_children:
                     v = value.named_children[0]
                     if v.type == "composite_literal" and f.text(v).startswith("map["):
@@ -325,7 +325,7 @@ PACKAGE_VARS = Analyzer(
 
 PACKAGE_DECLS = Analyzer(
     name="package-decls",
-    doc="package-level functions, methods and variables across all files of the package",
+    doc="package-level functions and methods by name, and map-literal tables, across the package",
     run=_run_package_decls,
     requires=(FUNCTIONS,),
     package_level=True,

@@ -20,7 +20,7 @@ from typing import Any
 
 import tree_sitter
 
-from linter.analysis.callgraph import CALLGRAPH, LOOP_KINDS, CallGraph, lexical_loop, loop_description
+from linter.analysis.callgraph import CALLGRAPH, LOOP_KINDS, CallGraph, lexical_loop, literal_runs_per_iteration, loop_description
 from linter.analysis.flow import callee_text, method_calls, use_of, within
 from linter.analysis.framework import Pass, budget_paused
 from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls
@@ -44,12 +44,9 @@ def _declared_function(fns: FileFunctions, node: Node) -> FuncInfo | None:
     n = node.parent
     while n is not None:
         if n.type in ("function_declaration", "method_declaration"):
-            return fns.by_id.get(n.id)
-        if n.type == "func_literal":
-            p = n.parent
-            invoked = p is not None and p.type == "call_expression" and (p.child_by_field_name("function") or n).id == n.id
-            if not invoked and (p is None or p.type != "argument_list"):
-                return None
+            return fns.info(n)
+        if n.type == "func_literal" and not literal_runs_per_iteration(n):
+            return None
         n = n.parent
     return None
 
