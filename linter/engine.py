@@ -74,13 +74,10 @@ class Options:
     include_generated_named: bool = True  # a generated file named explicitly is still checked
 
 
-_PREFILTER: dict[int, tuple[list[set[bytes]], list[list[bytes]], re.Pattern[bytes] | None]] = {}
-
-
 def prefilter(rule: Rule) -> tuple[list[set[bytes]], list[list[bytes]], re.Pattern[bytes] | None]:
     """What a file must contain for `rule` to possibly match: every token of one of the sets
     derived from its patterns, and one of the rule's declared `prefilter` tokens (if any)."""
-    got = _PREFILTER.get(id(rule))
+    got = rule.prefilter_cache
     if got is None:
         sets = [{t.encode() for t in s} for s in rule.matcher.literals()]
         sets = sets if sets and all(sets) else []
@@ -91,8 +88,8 @@ def prefilter(rule: Rule) -> tuple[list[set[bytes]], list[list[bytes]], re.Patte
                 anyof.extend([t.encode() for t in c] for c in conj)
         regex = rule.metadata.get("prefilter-regex")
         got = (sets, anyof, re.compile(regex.encode()) if regex else None)
-        _PREFILTER[id(rule)] = got
-    return got
+        rule.prefilter_cache = got  # on the rule: reconfiguring its checks makes a new Rule state
+    return got  # type: ignore[no-any-return]
 
 
 def may_match(rule: Rule, data: bytes) -> bool:
@@ -383,6 +380,7 @@ def configured_rules(options: Options) -> list[Rule]:
                 except CheckConfigError as e:
                     raise ConfigError(cfg.display, line_of(cfg, ["parameters", rid, name]), f"{rid}.{name}: {e.message}") from None
                 rule.checks = [new if c.name == name else c for c in rule.checks]
+                rule.prefilter_cache = None
                 rule.check_params[name] = merged
         for rid, sev in cfg.severity.items():
             if rid not in by_id:

@@ -64,6 +64,7 @@ class Rule:
     check_params: dict[str, Any] = field(default_factory=dict)  # as written, for config overrides
     bound: set[str] = field(default_factory=set)  # metavariables the rule binds
     utils: dict[str, Any] = field(default_factory=dict)
+    prefilter_cache: Any = field(default=None, repr=False, compare=False)  # computed by the engine
 
     def applies_to(self, path: str) -> bool:
         """`paths: {include, exclude}` globs, matched against the path and its base name."""
