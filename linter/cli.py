@@ -11,7 +11,7 @@ import textwrap
 from linter import __version__
 from linter.cache import default_dir as default_cache_dir
 from linter.config import Config, ConfigError, find_config, load_config
-from linter.engine import Options, Result, check_paths, configured_rules, select_rules
+from linter.engine import Options, check_paths, configured_rules, select_rules
 from linter.goversion import parse_version
 from linter.loader import RuleFileError
 from linter.model import SEVERITIES, Rule
@@ -262,6 +262,3 @@ def _relative(path: str) -> str:
     if ab.startswith(cwd + os.sep):
         return os.path.relpath(ab, cwd)
     return path
-
-
-__all__ = ["main", "Result"]

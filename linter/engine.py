@@ -25,7 +25,7 @@ from linter.discovery import discover
 from linter.goversion import GoVersion, go_mod_version
 from linter.model import FileError, Finding, Rule
 from linter.parsing import SourceFile, is_generated, package_name
-from linter.patterns import CandidateIndex, node_key
+from linter.patterns import CandidateIndex
 from linter.suppress import ALL, Suppression, is_suppressed, suppressions
 
 MAX_FILE_BYTES = 10_000_000
@@ -71,7 +71,6 @@ class Options:
     config: Any = None  # linter.config.Config | None
     cache_dir: str | None = None  # None: no cache
     timeout_per_file: float = 10.0  # seconds; 0 disables
-    include_generated_named: bool = True  # a generated file named explicitly is still checked
 
 
 def prefilter(rule: Rule) -> tuple[list[set[bytes]], list[list[bytes]], re.Pattern[bytes] | None]:
@@ -119,15 +118,23 @@ def _interpolate(message: str, env: dict[str, object], vars_: dict[str, str], f:
 
 
 def run_rules_on_file(
-    rules: list[Rule], pass_: object, f: SourceFile, errors: list[FileError], result: Result | None = None
+    rules: list[Rule],
+    pass_: object,
+    f: SourceFile,
+    errors: list[FileError],
+    result: Result | None = None,
+    active: list[Rule] | None = None,
 ) -> list[Finding]:
     from linter.analysis.framework import Pass
 
     assert isinstance(pass_, Pass)
     out: list[Finding] = []
+    """Run the rules on one parsed file. `active` is the subset the prefilter let through (the
+    caller decided it while reading the file); suppressions are judged against all `rules`."""
     ids = {r.id for r in rules}
     supp = suppressions(f.data, ids)
-    active = [r for r in rules if may_match(r, f.data) and r.applies_to(f.path)]
+    if active is None:
+        active = [r for r in rules if r.applies_to(f.path) and may_match(r, f.data)]
     index = CandidateIndex(f.root, frozenset().union(*(r.matcher.anchor_keys() for r in active))) if active else None
     for rule in active:
         try:
@@ -144,11 +151,16 @@ def run_rules_on_file(
                 )
             )
     if result is not None:
-        for s in supp.values():
-            result.suppressed += len(s.used)
-            if s.ours and not s.used and (ALL in s.ids or s.ids & ids):
-                result.unused_ignores.append((f.path, s.line, s.text))
+        _account_suppressions(f.path, supp, ids, result)
     return out
+
+
+def _account_suppressions(path: str, supp: dict[int, Suppression], ids: set[str], res: Result) -> None:
+    """Count what the suppression comments hid, and list ours that hid nothing."""
+    for s in supp.values():
+        res.suppressed += len(s.used)
+        if s.ours and not s.used and (ALL in s.ids or s.ids & ids):
+            res.unused_ignores.append((path, s.line, s.text))
 
 
 def _run_rule(rule: Rule, pass_: object, f: SourceFile, supp: dict[int, Suppression], index: CandidateIndex | None = None) -> list[Finding]:
@@ -263,7 +275,7 @@ def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_over
     res = Result()
     started = time.perf_counter()
     packages: dict[str | None, Package] = {}
-    todo: list[tuple[SourceFile, Package]] = []
+    todo: list[tuple[SourceFile, Package, list[Rule]]] = []
     directory = os.path.dirname(paths[0]) if paths else "."
     version = go_override or go_mod_version(directory or ".")
     for path in paths:
@@ -275,7 +287,8 @@ def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_over
             res.stats.skipped_generated += 1
             continue
         res.stats.lines += data.count(b"\n")
-        if not any(r.applies_to(path) and may_match(r, data) for r in rules):
+        active = [r for r in rules if r.applies_to(path) and may_match(r, data)]
+        if not active:
             _unused_in_skipped(path, data, rules, res)
             continue
         name = package_name(data)
@@ -288,11 +301,11 @@ def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_over
         if f.has_syntax_errors:
             res.errors.append(FileError(path, f"syntax error near line {_first_error_line(f)}; checked as far as the parser recovered"))
         pkg.files.append(f)
-        todo.append((f, pkg))
-    for f, pkg in todo:
+        todo.append((f, pkg, active))
+    for f, pkg, active in todo:
         with time_budget(timeout) as expired:
             try:
-                res.findings.extend(run_rules_on_file(rules, pkg.pass_for(f), f, res.errors, res))
+                res.findings.extend(run_rules_on_file(rules, pkg.pass_for(f), f, res.errors, res, active))
             except FileTimeout:
                 pass
         if expired():
@@ -303,12 +316,8 @@ def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_over
 
 def _unused_in_skipped(path: str, data: bytes, rules: list[Rule], res: Result) -> None:
     """A file no rule can match still has suppression comments: they suppress nothing."""
-    if b"goplumber" not in data and b"nolint" not in data:
-        return
     ids = {r.id for r in rules}
-    for s in suppressions(data, ids).values():
-        if s.ours and (ALL in s.ids or s.ids & ids):
-            res.unused_ignores.append((path, s.line, s.text))
+    _account_suppressions(path, suppressions(data, ids), ids, res)
 
 
 def _first_error_line(f: SourceFile) -> int:
@@ -521,4 +530,4 @@ def _size(p: str) -> int:
         return 0
 
 
-__all__ = ["Options", "Result", "check_paths", "check_group", "node_key"]
+__all__ = ["Options", "Result", "check_paths", "check_group"]

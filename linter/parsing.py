@@ -73,14 +73,6 @@ class SourceFile:
             self._line_starts = starts
         return self._line_starts
 
-    def line_text(self, line: int) -> str:
-        """The 1-based line `line` without its line terminator."""
-        starts = self.line_starts()
-        if line < 1 or line > len(starts):
-            return ""
-        end = starts[line] if line < len(starts) else len(self.data)
-        return self.data[starts[line - 1] : end].decode("utf-8", "replace").rstrip("\r\n")
-
     def column(self, byte_offset: int) -> int:
         """1-based column in characters (not bytes), so non-ASCII lines report what editors show."""
         starts = self.line_starts()

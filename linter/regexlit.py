@@ -1,5 +1,5 @@
 """Literal text a regex cannot match without, for prefiltering: `^grpc\\.Dial(Context)?$` needs
-"grpc.Dial". Returns alternatives (the text must contain one), or None when unsure."""
+"grpc.Dial". Returns alternatives, each a list of literals that must all occur, or None when unsure."""
 
 from __future__ import annotations
 
@@ -13,14 +13,6 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse  # type: ignore[no-redef]
 
 MIN_TOKEN = 3
-
-
-def required_literals(rx: re.Pattern[str]) -> list[str] | None:
-    """One literal per alternative (the text must contain one of them)."""
-    alts = required_conjunctions(rx)
-    if alts is None:
-        return None
-    return sorted({max(conj, key=len) for conj in alts})
 
 
 def required_conjunctions(rx: re.Pattern[str]) -> list[list[str]] | None:

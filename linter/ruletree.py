@@ -23,7 +23,6 @@ from linter.patterns import UNWRAP, AnchorKey, CandidateIndex, Env, Pattern, Pat
 Node = tree_sitter.Node
 
 RULE_KEYS = {"pattern", "kind", "regex", "type", "inside", "has", "not", "all", "any", "matches", "constraints"}
-RELATION_KEYS = RULE_KEYS | {"stopBy"}
 
 
 class RuleCompileError(ValueError):

@@ -127,7 +127,6 @@ class Pass:
         self.go_version = go_version
         self._results: dict[Analyzer, Any] = {}
         self._pkg_pass = PackagePass(package)
-        self.memo: dict[Any, Any] = {}  # scratch memo for checks (keyed by their own tuples)
 
     def result_of(self, analyzer: Analyzer) -> Any:
         if analyzer.package_level:

@@ -34,10 +34,6 @@ class FuncInfo:
         return self.node.child_by_field_name("body")
 
     @property
-    def is_literal(self) -> bool:
-        return self.node.type == "func_literal"
-
-    @property
     def display(self) -> str:
         if self.name is None:
             return f"func literal at line {self.node.start_point[0] + 1}"
