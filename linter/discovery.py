@@ -55,5 +55,7 @@ def _walk(path: str, errors: list[FileError]) -> Iterator[str]:
                 full = os.path.normpath(os.path.join(root, name))
                 if os.path.isfile(full):
                     yield full
-                elif os.path.isdir(full):
-                    continue
+                elif os.path.islink(full) and not os.path.exists(full):
+                    errors.append(FileError(full, "skipped: broken symbolic link"))
+                elif not os.path.isdir(full):
+                    errors.append(FileError(full, "skipped: not a regular file"))

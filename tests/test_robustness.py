@@ -83,10 +83,13 @@ def test_file_deleted_during_scan(tmp_path: Path, monkeypatch) -> None:
 
 def test_unreadable_file_is_an_error_entry(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.go"
-    os.mkfifo(fifo)  # neither a regular file nor readable without a writer: discovery must not hang
+    os.mkfifo(fifo)  # not a regular file, and reading it would block: reported, never opened
+    os.symlink(tmp_path / "gone.go", tmp_path / "broken.go")
     write(tmp_path, "a.go", LEAK)
     res = check([str(tmp_path)])
     assert any(f.path.endswith("a.go") for f in res.findings)
+    notes = {Path(e.path).name: e.message for e in res.errors}
+    assert notes == {"pipe.go": "skipped: not a regular file", "broken.go": "skipped: broken symbolic link"}
 
 
 # -- budgets and internal errors ---------------------------------------------------------------------
