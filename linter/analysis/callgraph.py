@@ -13,14 +13,13 @@ func literals only where they run per iteration (called, `go`, `defer`, or passe
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import tree_sitter
 
-from linter.analysis.framework import Analyzer, PackagePass, Pass
-from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls
-from linter.parsing import SourceFile, query
+from linter.analysis.framework import Analyzer, Package, PackagePass, Pass, budget_paused
+from linter.analysis.functions import FUNCTIONS, FileFunctions, FuncInfo, is_field, name_occurrences
+from linter.parsing import SourceFile
 
 Node = tree_sitter.Node
 
@@ -32,12 +31,52 @@ class CallSite:
     caller: FuncInfo | None
 
 
-@dataclass
 class CallGraph:
-    callers: dict[int, list[CallSite]] = field(default_factory=lambda: defaultdict(list))  # callee node id -> sites
+    """Call sites per callee, resolved when first asked: the text of the package says where the
+    callee's name occurs, and only those files are parsed and those nodes looked at."""
+
+    def __init__(self, package: Package) -> None:
+        self.package = package
+        self._sites: dict[int, list[CallSite]] = {}
 
     def sites(self, fn: FuncInfo) -> list[CallSite]:
-        return self.callers.get(fn.node.id, [])
+        got = self._sites.get(fn.node.id)
+        if got is None:
+            with budget_paused():
+                got = self._resolve(fn)
+            self._sites[fn.node.id] = got
+        return got
+
+    def _resolve(self, fn: FuncInfo) -> list[CallSite]:
+        if not fn.name or fn.node.type not in ("function_declaration", "method_declaration"):
+            return []
+        out = []
+        method = fn.node.type == "method_declaration"
+        for f, node in name_occurrences(self.package, fn.name):
+            p = self.package.pass_for(f)
+            fns: FileFunctions = p.result_of(FUNCTIONS)
+            parent = node.parent
+            if parent is None:
+                continue
+            if not method:
+                # f(...): an identifier callee
+                if node.type == "identifier" and parent.type == "call_expression" and is_field(parent, "function", node):
+                    out.append(CallSite(f, parent, fns.enclosing(parent)))
+                continue
+            # x.m(...): a method call on a value of the receiver's type
+            call = parent.parent
+            if (
+                node.type == "field_identifier"
+                and parent.type == "selector_expression"
+                and is_field(parent, "field", node)
+                and call is not None
+                and call.type == "call_expression"
+                and is_field(call, "function", parent)
+            ):
+                operand = parent.child_by_field_name("operand")
+                if operand is not None and operand.type == "identifier" and _receiver_matches(p, fns, operand, fn):
+                    out.append(CallSite(f, call, fns.enclosing(call)))
+        return out
 
 
 def _receiver_matches(pass_: Pass, fns: FileFunctions, operand: Node, candidate: FuncInfo) -> bool:
@@ -56,40 +95,13 @@ def _receiver_matches(pass_: Pass, fns: FileFunctions, operand: Node, candidate:
 
 
 def _run_callgraph(pp: PackagePass) -> CallGraph:
-    decls: PackageDecls = pp.result_of(PACKAGE_DECLS)
-    graph = CallGraph()
-    q = query(
-        """
-        (call_expression function: (identifier) @f) @call
-        (call_expression function: (selector_expression operand: (identifier) @recv field: (field_identifier) @m)) @mcall
-        """
-    )
-    for f in pp.files:
-        p = pp.package.pass_for(f)
-        fns: FileFunctions = p.result_of(FUNCTIONS)
-        for _, caps in tree_sitter.QueryCursor(q).matches(f.root):
-            if "f" in caps:
-                name = f.text(caps["f"][0])
-                for callee in decls.funcs.get(name, ()):
-                    call = caps["call"][0]
-                    graph.callers[callee.node.id].append(CallSite(f, call, fns.enclosing(call)))
-            else:
-                name = f.text(caps["m"][0])
-                cands = decls.methods.get(name)
-                if not cands:
-                    continue
-                call = caps["mcall"][0]
-                for callee in cands:
-                    if _receiver_matches(p, fns, caps["recv"][0], callee):
-                        graph.callers[callee.node.id].append(CallSite(f, call, fns.enclosing(call)))
-    return graph
+    return CallGraph(pp.package)
 
 
 CALLGRAPH = Analyzer(
     name="callgraph",
     doc="call sites of each package function and method, resolved by name without guessing",
     run=_run_callgraph,
-    requires=(PACKAGE_DECLS,),
     package_level=True,
 )
 

@@ -50,6 +50,9 @@ class Package:
     go_version: tuple[int, int] | None = None
     passes: dict[int, Pass] = field(default_factory=dict)
     memo: dict[Any, Any] = field(default_factory=dict)  # checks' package-wide memos
+    _siblings_found: list[tuple[str, bytes]] | None = field(default=None, repr=False)
+    _entries: tuple[int, list[tuple[str, bytes]]] | None = field(default=None, repr=False)
+    _by_key: dict[str, SourceFile] = field(default_factory=dict, repr=False)
 
     def pass_for(self, f: SourceFile) -> Pass:
         """One Pass per file, so file-level results are computed once whoever asks."""
@@ -61,17 +64,11 @@ class Package:
 
     def sources(self) -> list[bytes]:
         """The bytes of every file of the package, without parsing the ones not yet parsed."""
-        out = [f.data for f in self.files]
-        known = {os.path.abspath(f.path) for f in self.files}
-        for p, data in self._siblings():
-            if os.path.abspath(p) not in known:
-                out.append(data)
-        return out
+        return [data for _, data in self.entries()]
 
     def _siblings(self) -> list[tuple[str, bytes]]:
-        cached = getattr(self, "_sibling_cache", None)
-        if cached is not None:
-            return cached
+        if self._siblings_found is not None:
+            return self._siblings_found
         found: list[tuple[str, bytes]] = []
         try:
             names = sorted(os.listdir(self.directory or "."))
@@ -91,16 +88,48 @@ class Package:
             if b"\0" in data or package_name(data) != self.name:
                 continue
             found.append((p, data))
-        self._sibling_cache = found
+        self._siblings_found = found
         return found
+
+    def entries(self) -> list[tuple[str, bytes]]:
+        """(path, bytes) of every file of the package, parsed or not, in path order (so whatever
+        is built from them does not depend on which files were asked for)."""
+        cached = self._entries
+        if cached is not None and cached[0] == len(self.files):
+            return cached[1]
+        by_key = {os.path.abspath(f.path): (f.path, f.data) for f in self.files}
+        for p, data in self._siblings():
+            by_key.setdefault(os.path.abspath(p), (p, data))
+        found = [by_key[k] for k in sorted(by_key)]
+        self._entries = (len(self.files), found)
+        return found
+
+    def parsed(self, path: str, data: bytes) -> SourceFile:
+        """The SourceFile of one of `entries()`, parsed on first use."""
+        key = os.path.abspath(path)
+        if len(self._by_key) != len(self.files):
+            self._by_key = {os.path.abspath(f.path): f for f in self.files}
+        got = self._by_key.get(key)
+        if got is None:
+            got = SourceFile.parse(path, data)
+            self.files.append(got)
+            self._by_key[key] = got
+        return got
+
+    def files_containing(self, needles: list[list[bytes]] | None) -> list[SourceFile]:
+        """The package's files that contain every needle of one of the alternatives, parsed on
+        demand: a package-wide question about one name never parses the files without it.
+        `None` means no constraint (every file)."""
+        out = []
+        for path, data in self.entries():
+            if needles is None or any(all(n in data for n in alt) for alt in needles):
+                out.append(self.parsed(path, data))
+        return out
 
     def all_files(self) -> list[SourceFile]:
         if not self.complete:
             self.complete = True
-            known = {os.path.abspath(f.path) for f in self.files}
-            for p, data in self._siblings():
-                if os.path.abspath(p) not in known:
-                    self.files.append(SourceFile.parse(p, data))
+            self.files_containing(None)
         return self.files
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter
 
-from linter.analysis.framework import Analyzer, PackagePass, Pass
+from linter.analysis.framework import Analyzer, Package, PackagePass, Pass, budget_paused
 from linter.parsing import FUNCTION_KINDS, SourceFile, query
 
 Node = tree_sitter.Node
@@ -260,36 +260,90 @@ FUNCTIONS = Analyzer(
 )
 
 
-@dataclass
-class PackageDecls:
-    """Top-level names of a package: functions and methods by name, and the package variables
-    initialised with a map literal (fixed lookup tables). Plain variable names come from the
-    cheaper, text-only PACKAGE_VARS."""
+def name_occurrences(package: Package, name: str) -> list[tuple[SourceFile, Node]]:
+    """Every identifier-like node spelled `name` in the package, found from the source text:
+    only files containing the name are parsed, and each hit is a byte-range lookup in the tree
+    (no walk). Comments and strings are dropped by node type. Memoized per package."""
+    key = ("occurrences", name)
+    got = package.memo.get(key)
+    if got is None:
+        got = []
+        word = re.compile(rb"(?<![\w])" + re.escape(name.encode()) + rb"(?![\w])")
+        for f in package.files_containing([[name.encode()]]):
+            for m in word.finditer(f.data):
+                node = f.root.descendant_for_byte_range(m.start(), m.end())
+                if node is not None and node.type in _NAME_KINDS and node.start_byte == m.start() and node.end_byte == m.end():
+                    got.append((f, node))
+        package.memo[key] = got
+    return got  # type: ignore[no-any-return]
 
-    funcs: dict[str, list[FuncInfo]] = field(default_factory=lambda: defaultdict(list))
-    methods: dict[str, list[FuncInfo]] = field(default_factory=lambda: defaultdict(list))
-    map_literals: set[str] = field(default_factory=set)  # package vars initialised by a map literal
+
+_NAME_KINDS = frozenset({"identifier", "field_identifier", "type_identifier"})
+
+
+class PackageDecls:
+    """Top-level names of a package, looked up by name on demand: functions and methods, and
+    whether a package variable is initialised with a map literal (a fixed lookup table). A
+    lookup parses only the files that contain the name. Plain variable names come from the
+    text-only PACKAGE_VARS."""
+
+    def __init__(self, package: Package) -> None:
+        self.package = package
+        self._funcs: dict[str, list[FuncInfo]] = {}
+        self._methods: dict[str, list[FuncInfo]] = {}
+        self._maps: dict[str, bool] = {}
+
+    def functions_named(self, name: str) -> list[FuncInfo]:
+        if name not in self._funcs:
+            self._funcs[name] = self._declared(name, "function_declaration")
+        return self._funcs[name]
+
+    def methods_named(self, name: str) -> list[FuncInfo]:
+        if name not in self._methods:
+            self._methods[name] = self._declared(name, "method_declaration")
+        return self._methods[name]
+
+    def _declared(self, name: str, kind: str) -> list[FuncInfo]:
+        out = []
+        with budget_paused():
+            for f, node in name_occurrences(self.package, name):
+                p = node.parent
+                if p is not None and p.type == kind and is_field(p, "name", node):
+                    out.append(self.package.pass_for(f).result_of(FUNCTIONS).info(p))
+        return out
+
+    def is_map_literal(self, name: str) -> bool:
+        """Is `name` a package variable initialised by a map literal (`var m = map[..]..{...}`)?"""
+        got = self._maps.get(name)
+        if got is None:
+            got = False
+            with budget_paused():
+                for f, node in name_occurrences(self.package, name):
+                    spec = node.parent
+                    if spec is None or spec.type != "var_spec" or not any(n.id == node.id for n in spec.children_by_field_name("name")):
+                        continue
+                    decl = spec.parent
+                    if decl is not None and decl.type == "var_spec_list":
+                        decl = decl.parent
+                    if decl is None or decl.type != "var_declaration" or decl.parent is None or decl.parent.type != "source_file":
+                        continue
+                    value = spec.child_by_field_name("value")
+                    v = value.named_children[0] if value is not None and value.named_children else None
+                    if v is not None and v.type == "composite_literal" and f.text(v).startswith("map["):
+                        got = True
+                        break
+            self._maps[name] = got
+        return got
+
+
+def is_field(parent: Node, field_name: str, node: Node) -> bool:
+    """Is `node` the child of `parent` in `field_name` (`function` of a call, `name` of a decl)?"""
+    child = parent.child_by_field_name(field_name)
+    return child is not None and child.id == node.id
 
 
 def _run_package_decls(pp: PackagePass) -> PackageDecls:
-    decls = PackageDecls()
-    q = query("(source_file [(var_declaration (var_spec) @v) (var_declaration (var_spec_list (var_spec) @v))])")
-    for f in pp.files:
-        fns: FileFunctions = pp.package.pass_for(f).result_of(FUNCTIONS)
-        for info in fns.by_id.values():
-            if info.node.type == "function_declaration" and info.name:
-                decls.funcs[info.name].append(info)
-            elif info.node.type == "method_declaration" and info.name:
-                decls.methods[info.name].append(info)
-        for spec in tree_sitter.QueryCursor(q).captures(f.root).get("v", []):
-            value = spec.child_by_field_name("value")
-            for n in spec.children_by_field_name("name"):
-                name = f.text(n)
-                if value is not None and value.named_children:
-                    v = value.named_children[0]
-                    if v.type == "composite_literal" and f.text(v).startswith("map["):
-                        decls.map_literals.add(name)
-    return decls
+    return PackageDecls(pp.package)
 
 
 _TOP_VAR = re.compile(rb"^var\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)", re.MULTILINE)
@@ -321,9 +375,8 @@ PACKAGE_VARS = Analyzer(
 
 PACKAGE_DECLS = Analyzer(
     name="package-decls",
-    doc="package-level functions and methods by name, and map-literal tables, across the package",
+    doc="package-level functions and methods by name, and map-literal tables, looked up on demand",
     run=_run_package_decls,
-    requires=(FUNCTIONS,),
     package_level=True,
 )
 

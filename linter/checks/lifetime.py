@@ -264,5 +264,5 @@ class LifetimeCheck(Check):
         if fn_node is None or fn_node.type != "identifier":
             return None
         decls: PackageDecls = pass_.result_of(PACKAGE_DECLS)
-        cands = decls.funcs.get(f.text(fn_node), [])
+        cands = decls.functions_named(f.text(fn_node))
         return cands[0] if len(cands) == 1 else None

@@ -172,7 +172,14 @@ class LoopContextCheck(Check):
             found: list[tuple[SourceFile, Node, Node]] = []
             with budget_paused():
                 keys = frozenset(k for r in self.periodic_calls for k in r.anchor_keys())
-                for f in pass_.package.all_files():
+                needles: list[list[bytes]] | None = []
+                for r in self.periodic_calls:
+                    lits = r.literals()
+                    if not lits or not all(lits):
+                        needles = None  # a scheduler pattern without a literal: every file
+                        break
+                    needles.extend([t.encode() for t in sorted(s)] for s in lits)  # type: ignore[union-attr]
+                for f in pass_.package.files_containing(needles):
                     fp = pass_.file_pass(f)
                     index = CandidateIndex(f.root, keys)
                     for rule in self.periodic_calls:
@@ -280,7 +287,7 @@ class LoopContextCheck(Check):
         if outer is None or outer.receiver != pass_.file.text(operand):
             return False
         decls: PackageDecls = pass_.result_of(PACKAGE_DECLS)
-        return any(m.receiver_type == outer.receiver_type for m in decls.methods.get(pass_.file.text(field), []))
+        return any(m.receiver_type == outer.receiver_type for m in decls.methods_named(pass_.file.text(field)))
 
     def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
         if self.skip_own_api and self._own_api(node, pass_):

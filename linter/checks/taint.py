@@ -206,7 +206,7 @@ class TaintCheck(Check):
                     return r
         if self.interprocedural and fn_node is not None and fn_node.type == "identifier":
             decls: PackageDecls = fr.pass_.result_of(PACKAGE_DECLS)
-            for target in decls.funcs.get(f.text(fn_node), []):
+            for target in decls.functions_named(f.text(fn_node)):
                 bindings = {p: (a, fr) for (p, _), a in zip(target.params, args, strict=False)}
                 tpass = fr.pass_.file_pass(target.file)
                 inner = Frame(tpass, target, bindings)
@@ -234,7 +234,7 @@ class TaintCheck(Check):
             return False
         decls: PackageDecls = fr.pass_.result_of(PACKAGE_DECLS)
         name = f.text(operand)
-        if name in decls.map_literals:
+        if decls.is_map_literal(name):
             return True
         fns: FileFunctions = fr.pass_.result_of(FUNCTIONS)
         fn = fns.enclosing(operand)
