@@ -67,7 +67,7 @@ def _placeholder(m: re.Match[str]) -> str:
 
 
 def _squash(b: bytes) -> str:
-    return re.sub(rb"\s+", b"", b).decode("utf-8", "replace")
+    return b"".join(b.split()).decode("utf-8", "replace")
 
 
 def node_key(node: tree_sitter.Node) -> str:
@@ -127,6 +127,7 @@ class Pattern:
     anchor_text: str | None
     anchor_kind: str | None
     anchor_depth: int
+    skeleton: str | None = None  # for patterns without a literal name: their shape as a query
 
     @classmethod
     def compile(cls, code: str) -> Pattern:
@@ -145,7 +146,13 @@ class Pattern:
             # The longest literal name is usually the rarest one (WithLabelValues vs prometheus).
             leaf, depth = max(leaves, key=lambda ld: (len(ld[0].text), -ld[1]))
             anchor_text, anchor_kind = leaf.text, leaf.kind
-        return cls(code, root, anchor_text, anchor_kind, depth)
+            return cls(code, root, anchor_text, anchor_kind, depth)
+        skel: str | None = skeleton_query(root)
+        try:
+            query(f"{skel} @n")
+        except (tree_sitter.QueryError, ValueError, SyntaxError):  # a shape the query language can't say
+            skel = None
+        return cls(code, root, None, None, 0, skel if skel != f"({root.kind})" else None)
 
     @property
     def metavars(self) -> set[str]:
@@ -158,6 +165,8 @@ class Pattern:
 
     @property
     def anchor_key(self) -> AnchorKey:
+        if self.skeleton is not None:
+            return (SKELETON, self.skeleton)
         if self.anchor_text is None or self.anchor_kind is None:
             return (self.root.kind, None)
         return (self.anchor_kind, self.anchor_text)
@@ -165,6 +174,8 @@ class Pattern:
     def candidates(self, root: tree_sitter.Node, index: CandidateIndex | None = None) -> Iterator[tree_sitter.Node]:
         if index is not None and self.anchor_key in index.keys:
             nodes = index.nodes(self.anchor_key, root)
+        elif self.skeleton is not None:
+            nodes = tree_sitter.QueryCursor(query(f"{self.skeleton} @n")).captures(root).get("n", [])
         elif self.anchor_text is None:
             nodes = tree_sitter.QueryCursor(query(f"({self.root.kind}) @n")).captures(root).get("n", [])
         else:
@@ -188,6 +199,38 @@ class Pattern:
 
 
 AnchorKey = tuple[str, "str | None"]  # (node kind, literal text or None for "any node of this kind")
+SKELETON = "#skeleton"  # AnchorKey kind whose text is a query: (SKELETON, "(assignment_statement ...)")
+
+# Parents whose children the matcher may see through a wrapper the pattern dropped
+# (`literal_element` in composite literals, `expression_statement` in blocks): their children
+# are left out of a skeleton, so it never rejects what the matcher would accept.
+_WRAPPING_PARENTS = {"literal_value", "block", "statement_list", "source_file"}
+
+
+def skeleton_query(root: PNode) -> str:
+    """The pattern's shape as a tree-sitter query: node kinds, field names and literal names,
+    with metavariables left open. Every node the pattern matches satisfies it (the converse is
+    checked in Python), so the C side can drop most candidates of a pattern with no literal
+    name, such as `$M[$K] = $V` (only assignments to an index expression)."""
+    counter = [0]
+
+    def build(p: PNode) -> str:
+        parts: list[str] = []
+        if not p.children and p.kind in _LEAF_NAME_KINDS and p.text:
+            counter[0] += 1
+            cap = f"@_s{counter[0]}"
+            quoted = p.text.replace("\\", "\\\\").replace('"', '\\"')
+            return f'(({p.kind}) {cap} (#eq? {cap} "{quoted}"))'
+        if p.kind not in _WRAPPING_PARENTS:
+            for fld, c in p.children:
+                if c.mv is not None:
+                    continue
+                sub = build(c)
+                parts.append(f"{fld}: {sub}" if fld else sub)
+        inner = " ".join(parts)
+        return f"({p.kind} {inner})" if inner else f"({p.kind})"
+
+    return build(root)
 
 
 class CandidateIndex:
@@ -202,13 +245,15 @@ class CandidateIndex:
         q, names = _combined_query(keys)
         caps = tree_sitter.QueryCursor(q).captures(root) if names else {}
         for cap, nodes in caps.items():
-            kind, literal = names[cap]
-            if literal:
+            kind, literal = names.get(cap, ("", None))
+            if not kind:
+                continue  # a capture inside a skeleton (its literal-name predicates)
+            if literal == "":
                 for n in nodes:
                     text = (n.text or b"").decode("utf-8", "replace")
                     self._by_key.setdefault((kind, text), []).append(n)
             else:
-                self._by_key[(kind, None)] = list(nodes)
+                self._by_key[(kind, literal)] = list(nodes)
 
     def nodes(self, key: AnchorKey, within: tree_sitter.Node | None = None) -> list[tree_sitter.Node]:
         found = self._by_key.get(key, [])
@@ -221,14 +266,19 @@ class CandidateIndex:
 _COMBINED: dict[frozenset[AnchorKey], tuple[tree_sitter.Query, dict[str, tuple[str, bool]]]] = {}
 
 
-def _combined_query(keys: frozenset[AnchorKey]) -> tuple[tree_sitter.Query, dict[str, tuple[str, bool]]]:
+def _combined_query(keys: frozenset[AnchorKey]) -> tuple[tree_sitter.Query, dict[str, tuple[str, str | None]]]:
+    """One query for all keys. Captures map back to the key they serve; a capture of literal
+    names (`t*`) is split by text afterwards."""
     got = _COMBINED.get(keys)
     if got is not None:
         return got
     texts: dict[str, set[str]] = {}
     kinds: set[str] = set()
+    skeletons: set[str] = set()
     for kind, text in keys:
-        if text is None:
+        if kind == SKELETON and text is not None:
+            skeletons.add(text)
+        elif text is None:
             kinds.add(kind)
         else:
             texts.setdefault(kind, set()).add(text)
@@ -237,11 +287,15 @@ def _combined_query(keys: frozenset[AnchorKey]) -> tuple[tree_sitter.Query, dict
         cap = f"t{i}"
         quoted = " ".join('"' + w.replace("\\", "\\\\").replace('"', '\\"') + '"' for w in sorted(words))
         parts.append(f"(({kind}) @{cap} (#any-of? @{cap} {quoted}))")
-        names[cap] = (kind, True)
+        names[cap] = (kind, "")
     for i, kind in enumerate(sorted(kinds)):
         cap = f"k{i}"
         parts.append(f"({kind}) @{cap}")
-        names[cap] = (kind, False)
+        names[cap] = (kind, None)
+    for i, skel in enumerate(sorted(skeletons)):
+        cap = f"s{i}"
+        parts.append(f"{skel} @{cap}")
+        names[cap] = (SKELETON, skel)
     q = tree_sitter.Query(LANGUAGE, "\n".join(parts)) if parts else tree_sitter.Query(LANGUAGE, "(ERROR) @none")
     _COMBINED[keys] = (q, names)
     return q, names
@@ -259,23 +313,28 @@ def _named(node: tree_sitter.Node) -> list[tuple[str | None, tree_sitter.Node]]:
     return out
 
 
-def _bind(p: PNode, value: object, key: str, env: Env) -> Env | None:
+def _bind(p: PNode, value: object, env: Env) -> Env | None:
     assert p.mv is not None
     if p.mv == "_":
         return env
     seen = env.get(p.mv)
     if seen is not None:
-        seen_key = env.get("\0" + p.mv)
-        return env if seen_key == key else None
+        # a repeated metavariable: the same code both times (keys only computed here, rarely)
+        return env if _value_key(seen) == _value_key(value) else None
     env = dict(env)
     env[p.mv] = value
-    env["\0" + p.mv] = key
     return env
+
+
+def _value_key(value: object) -> str:
+    if isinstance(value, tuple):
+        return "\x1f".join(node_key(n) for n in value)
+    return node_key(value)  # type: ignore[arg-type]
 
 
 def match_node(p: PNode, node: tree_sitter.Node, env: Env) -> Env | None:
     if p.mv is not None:
-        return _bind(p, node, node_key(node), env)
+        return _bind(p, node, env)
     if node.type != p.kind:
         if node.type in UNWRAP and node.named_child_count == 1:
             return match_node(p, node.named_children[0], env)
@@ -302,7 +361,7 @@ def _match_seq(
     if pc.multi:
         for k in range(j, len(ncs) + 1):
             nodes = tuple(n for _, n in ncs[j:k])
-            e = _bind(pc, nodes, "\x1f".join(node_key(n) for n in nodes), env)
+            e = _bind(pc, nodes, env)
             if e is not None:
                 r = _match_seq(pcs, ncs, i + 1, k, e)
                 if r is not None:

@@ -85,3 +85,69 @@ def test_bindings() -> None:
 def test_unparsable_patterns_raise(bad: str) -> None:
     with pytest.raises(PatternError):
         Pattern.compile(bad)
+
+
+SHAPES = b"""package p
+var tbl = map[string]int{"a": 1}
+func g(b []byte, m map[string][]byte) (int, error) {
+	x := b[1:4]
+	y, z := b[:2], b[2:]
+	m[string(b[:1])] = b[1:]
+	(m)["k"] = x
+	m["a"], m["b"] = y, z
+	use(x[1:], T{f(b[2:])}, []any{h(b[1:])})
+	go func() { use(b[3:]) }()
+	for { break }
+	for i := 0; i < 3; i++ { i = i + 1 }
+	return len(x) + 1, nil
+}
+"""
+
+SKELETON_PATTERNS = [
+    "$M[$K] = $V",
+    "$CTOR($$$ARGS)",
+    "for { $$$ }",
+    "go func() { $$$ }()",
+    "$A + 1",
+    "for $K, $V := range $X { $$$ }",
+    "if $E != nil { $$$ }",
+    "return $X, nil",
+    "$X := $Y[$A:$B]",
+    "$X = $Y",
+    "$F($X[$A:])",
+    "var $X = $Y",
+]
+
+
+@pytest.mark.parametrize("code", SKELETON_PATTERNS)
+def test_skeleton_query_never_drops_a_match(code: str) -> None:
+    """A pattern with no literal name gets its candidates from its shape as a query; on every Go
+    fixture of the repository it must find exactly what trying every node of the kind finds."""
+    import pathlib
+
+    import tree_sitter
+
+    from linter.parsing import query
+
+    p = Pattern.compile(code)
+    assert p.skeleton is not None and p.anchor_text is None
+    root_dir = pathlib.Path(__file__).resolve().parent.parent
+    files = sorted((root_dir / "testdata").rglob("*.go")) + sorted((root_dir / "examples").rglob("*.go"))
+    sources = [(str(path), path.read_bytes()) for path in files] + [("shapes.go", SHAPES)]
+    total = 0
+    for path, data in sources:
+        f = SourceFile.parse(path, data)
+        every = tree_sitter.QueryCursor(query(f"({p.root.kind}) @n")).captures(f.root).get("n", [])
+        expected = {(n.start_byte, n.end_byte) for n in every if p.match(n) is not None}
+        got = {(n.start_byte, n.end_byte) for n in p.candidates(f.root) if p.match(n) is not None}
+        assert got == expected, path
+        total += len(expected)
+    assert total > 0  # the fixtures exercise the pattern at all
+
+
+def test_skeleton_keeps_structure_and_leaves_metavariables_open() -> None:
+    assert (
+        Pattern.compile("$M[$K] = $V").skeleton
+        == "(assignment_statement left: (expression_list (index_expression)) right: (expression_list))"
+    )
+    assert Pattern.compile("$X.Close()").skeleton is None  # a literal name anchors it instead
