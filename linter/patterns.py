@@ -263,7 +263,7 @@ class CandidateIndex:
         return [n for n in found if lo <= n.start_byte and n.end_byte <= hi]
 
 
-_COMBINED: dict[frozenset[AnchorKey], tuple[tree_sitter.Query, dict[str, tuple[str, bool]]]] = {}
+_COMBINED: dict[frozenset[AnchorKey], tuple[tree_sitter.Query, dict[str, tuple[str, str | None]]]] = {}
 
 
 def _combined_query(keys: frozenset[AnchorKey]) -> tuple[tree_sitter.Query, dict[str, tuple[str, str | None]]]:
@@ -282,7 +282,8 @@ def _combined_query(keys: frozenset[AnchorKey]) -> tuple[tree_sitter.Query, dict
             kinds.add(kind)
         else:
             texts.setdefault(kind, set()).add(text)
-    parts, names = [], {}
+    parts: list[str] = []
+    names: dict[str, tuple[str, str | None]] = {}
     for i, (kind, words) in enumerate(sorted(texts.items())):
         cap = f"t{i}"
         quoted = " ".join('"' + w.replace("\\", "\\\\").replace('"', '\\"') + '"' for w in sorted(words))
