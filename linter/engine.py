@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from linter.analysis.framework import Package
+from linter.checks.base import Check
 from linter.discovery import discover
 from linter.goversion import GoVersion, go_mod_version
 from linter.model import FileError, Finding, Rule
@@ -167,12 +168,12 @@ def _run_rule(rule: Rule, pass_: object, f: SourceFile, supp: dict[int, Suppress
     out = []
     done: set[tuple[int, int]] = set()
     version = getattr(pass_, "go_version", None)
-    quick = [c for c in rule.checks if hasattr(c, "quick_reject")]
+    quick = [c for c in rule.checks if type(c).quick_reject is not Check.quick_reject]
     for cand in rule.matcher.candidates(f.root, index):
         key = (cand.start_byte, cand.end_byte)
         if key in done:
             continue
-        if any(c.quick_reject(cand, {}, f) for c in quick):
+        if any(c.quick_reject(cand, pass_) for c in quick):
             continue
         env = rule.matcher.match(cand, {}, pass_)
         if env is None:

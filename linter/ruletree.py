@@ -101,6 +101,29 @@ class RuleNode:
             return self.utils[self.matches].anchor_keys()
         return set()
 
+    def root_kinds(self) -> frozenset[str] | None:
+        """Node kinds this rule can match at all (None: any), so a caller can skip the rest."""
+        kinds: frozenset[str] | None = None
+        if self.kind is not None:
+            kinds = frozenset({self.kind})
+        if self.pattern is not None:
+            own = frozenset({self.pattern.root.kind}) | UNWRAP
+            kinds = own if kinds is None else kinds & own
+        for r in self.all_of:
+            k = r.root_kinds()
+            if k is not None:
+                kinds = k if kinds is None else kinds & k
+        if self.any_of:
+            branches = [r.root_kinds() for r in self.any_of]
+            if all(b is not None for b in branches):
+                union = frozenset().union(*branches)  # type: ignore[arg-type]
+                kinds = union if kinds is None else kinds & union
+        if self.matches is not None and self.matches in self.utils:
+            k = self.utils[self.matches].root_kinds()
+            if k is not None:
+                kinds = k if kinds is None else kinds & k
+        return kinds
+
     def can_enumerate(self) -> bool:
         if self.pattern is not None or self.kind is not None:
             return True
@@ -333,3 +356,14 @@ def _known_kind(kind: str) -> bool:
         return LANGUAGE.id_for_node_kind(kind, True) is not None
     except Exception:  # noqa: BLE001 - older bindings raise on unknown kinds
         return False
+
+
+def root_kinds(rules: list[RuleNode]) -> frozenset[str] | None:
+    """The kinds any of `rules` can match (None: any kind)."""
+    out: set[str] = set()
+    for r in rules:
+        k = r.root_kinds()
+        if k is None:
+            return None
+        out |= k
+    return frozenset(out)

@@ -100,6 +100,7 @@ class FileFunctions:
         self._infos: dict[int, FuncInfo] = {}
         self._complete = False
         self._facts: dict[int, FuncFacts] = {}
+        self._slices: dict[int, list[Node]] = {}
 
     def info(self, node: Node) -> FuncInfo:
         """The FuncInfo of a function node, built on first use (most functions never are)."""
@@ -141,6 +142,15 @@ class FileFunctions:
                 best = self.info(n)
             n = n.parent
         return best
+
+    def slices(self, fn: FuncInfo) -> list[Node]:
+        """The slice expressions inside `fn` (nested literals included), in source order."""
+        got = self._slices.get(fn.node.id)
+        if got is None:
+            got = tree_sitter.QueryCursor(query("(slice_expression) @s")).captures(fn.node).get("s", [])
+            got.sort(key=lambda n: n.start_byte)
+            self._slices[fn.node.id] = got
+        return got
 
     def facts(self, fn: FuncInfo) -> FuncFacts:
         got = self._facts.get(fn.node.id)

@@ -88,6 +88,11 @@ class Check:
             out.append(compile_rule({"pattern": item} if isinstance(item, str) else item, self.utils, self.params.get(key)))
         return out
 
+    def quick_reject(self, node: Node, pass_: Pass) -> bool:
+        """A cheap test on a candidate before the rule's patterns are matched: True when this
+        check can only say no. The default never rejects."""
+        return False
+
     def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
         raise NotImplementedError
 

@@ -112,12 +112,12 @@ class LifetimeCheck(Check):
             sets.extend(conj)
         return sets
 
-    def quick_reject(self, node: Node, env: Env, f: SourceFile) -> bool:
-        """Cheap test before the full match: is the callee one of the resources at all?"""
+    def quick_reject(self, node: Node, pass_: Pass) -> bool:
+        """Is the callee one of the resources at all?"""
         fn = node.child_by_field_name("function") if node.type == "call_expression" else None
         if fn is None or fn.type not in ("selector_expression", "identifier"):
             return fn is None
-        text = f.text(fn)
+        text = pass_.file.text(fn)
         return not any(rx.search(text) for rx, _, _ in self.resources)
 
     def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:

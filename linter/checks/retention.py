@@ -21,6 +21,7 @@ from linter.analysis.framework import Pass
 from linter.analysis.functions import FUNCTIONS, PACKAGE_VARS, FileFunctions, FuncInfo, declared_type
 from linter.checks.base import RULE_LIST, STRING_LIST, Check, CheckConfigError, Verdict
 from linter.patterns import Env
+from linter.ruletree import root_kinds
 
 Node = tree_sitter.Node
 
@@ -56,6 +57,7 @@ class RetentionCheck(Check):
             self.values.append(name)
         self.container = self.metavar("container")
         self.sanitizers = self.rules("sanitizers")
+        self.sanitizer_kinds = root_kinds(self.sanitizers)  # None: a sanitizer may match any node
         self.max_depth = params.get("max-depth", 4)
         # calls known to return fixed-size arrays (no types here, so by name)
         try:
@@ -74,6 +76,12 @@ class RetentionCheck(Check):
             "read-calls", [r"(^|\.)(ReadAll|ReadFile|ReadFull|ReadAtLeast|Read|ReadBytes|ReadString|ReadSlice|ReadLine|Bytes|Body)$"]
         )
         self.array_producers = self.regexes("array-producers", [r"^(sha\d+|sha1|sha3|md5|blake2[bs]|fnv)\.Sum\w*$"])
+
+    def quick_reject(self, node: Node, pass_: Pass) -> bool:
+        """Stored values are followed within their function only: no slice there, nothing kept."""
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        fn = fns.enclosing(node)
+        return fn is None or not fns.slices(fn)
 
     def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
@@ -106,10 +114,11 @@ class RetentionCheck(Check):
         if expr.id in seen or depth > self.max_depth:
             return None
         seen.add(expr.id)
-        for s in self.sanitizers:
-            if s.match(expr, {}, pass_) is not None:
-                return None
         t = expr.type
+        if self.sanitizer_kinds is None or t in self.sanitizer_kinds:
+            for s in self.sanitizers:
+                if s.match(expr, {}, pass_) is not None:
+                    return None
         f = pass_.file
         if t == "slice_expression":
             return expr if self._retains(expr, fn, pass_) else None
