@@ -74,22 +74,41 @@ class Options:
     timeout_per_file: float = 10.0  # seconds; 0 disables
 
 
-def prefilter(rule: Rule) -> tuple[list[set[bytes]], list[list[bytes]], re.Pattern[bytes] | None]:
+def prefilter(rule: Rule) -> tuple[list[tuple[bytes, ...]], list[tuple[bytes, ...]], re.Pattern[bytes] | None]:
     """What a file must contain for `rule` to possibly match: every token of one of the sets
     derived from its patterns, and one of the rule's declared `prefilter` tokens (if any)."""
     got = rule.prefilter_cache
     if got is None:
-        sets = [{t.encode() for t in s} for s in rule.matcher.literals()]
-        sets = sets if sets and all(sets) else []
+        literal_sets = [{t.encode() for t in s} for s in rule.matcher.literals()]
+        literal_sets = literal_sets if literal_sets and all(literal_sets) else []
         anyof: list[list[bytes]] = [[t.encode()] for t in rule.metadata.get("prefilter", [])]
         for check in rule.checks:
             conj = getattr(check, "prefilter_sets", lambda: None)()
             if conj:
                 anyof.extend([t.encode() for t in c] for c in conj)
         regex = rule.metadata.get("prefilter-regex")
-        got = (sets, anyof, re.compile(regex.encode()) if regex else None)
+        got = (
+            _minimal([tuple(x) for x in literal_sets]),
+            _minimal([tuple(x) for x in anyof]),
+            re.compile(regex.encode()) if regex else None,
+        )
         rule.prefilter_cache = got  # on the rule: reconfiguring its checks makes a new Rule state
     return got  # type: ignore[no-any-return]
+
+
+def _minimal(alternatives: list[tuple[bytes, ...]]) -> list[tuple[bytes, ...]]:
+    """Drop the alternatives another one implies: a file containing `WatchPrefix` contains
+    `Watch`, so [Watch | WatchPrefix] needs one scan, not two. Tokens longest (rarest) first."""
+
+    def implies(b: tuple[bytes, ...], a: tuple[bytes, ...]) -> bool:  # containing all of b => all of a
+        return all(any(x in y for y in b) for x in a)
+
+    keep = []
+    for i, b in enumerate(alternatives):
+        redundant = any(j != i and implies(b, a) and (not implies(a, b) or j < i) for j, a in enumerate(alternatives))
+        if not redundant:
+            keep.append(tuple(sorted(set(b), key=lambda t: (-len(t), t))))
+    return keep
 
 
 def may_match(rule: Rule, data: bytes) -> bool:
