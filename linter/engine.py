@@ -26,7 +26,7 @@ from linter.discovery import discover
 from linter.goversion import GoVersion, go_mod_version
 from linter.model import FileError, Finding, Rule
 from linter.parsing import SourceFile, is_generated, package_name
-from linter.patterns import CandidateIndex
+from linter.patterns import AnchorKey, CandidateIndex
 from linter.suppress import ALL, Suppression, is_suppressed, suppressions
 
 MAX_FILE_BYTES = 10_000_000
@@ -155,7 +155,7 @@ def run_rules_on_file(
     supp = suppressions(f.data, ids)
     if active is None:
         active = [r for r in rules if r.applies_to(f.path) and may_match(r, f.data)]
-    index = CandidateIndex(f.root, frozenset().union(*(r.matcher.anchor_keys() for r in active))) if active else None
+    index = CandidateIndex(f.root, _anchor_keys(active), f.data) if active else None
     for rule in active:
         try:
             out.extend(_run_rule(rule, pass_, f, supp, index))
@@ -173,6 +173,19 @@ def run_rules_on_file(
     if result is not None:
         _account_suppressions(f.path, supp, ids, result)
     return out
+
+
+_ANCHORS: dict[tuple[int, ...], tuple[tuple[object, ...], frozenset[AnchorKey]]] = {}
+
+
+def _anchor_keys(rules: list[Rule]) -> frozenset[AnchorKey]:
+    """The candidate anchors of a set of rules (memoized: the same few sets recur per file; the
+    entry holds the matchers, so their ids cannot be reused while it exists)."""
+    key = tuple(id(r.matcher) for r in rules)
+    got = _ANCHORS.get(key)
+    if got is None:
+        got = _ANCHORS[key] = (tuple(r.matcher for r in rules), frozenset().union(*(r.matcher.anchor_keys() for r in rules)))
+    return got[1]
 
 
 def _account_suppressions(path: str, supp: dict[int, Suppression], ids: set[str], res: Result) -> None:

@@ -166,7 +166,11 @@ class Pattern:
     @property
     def anchor_key(self) -> AnchorKey:
         if self.skeleton is not None:
-            return (SKELETON, self.skeleton)
+            # The root's operator token (`=` in `$M[$K] = $V`) lets the index find candidates
+            # from the bytes instead of walking the tree; the shape is kept to filter them.
+            kind = SKELETON + (self.root.op or "")
+            _SHAPES.setdefault((kind, self.skeleton), self.root)
+            return (kind, self.skeleton)
         if self.anchor_text is None or self.anchor_kind is None:
             return (self.root.kind, None)
         return (self.anchor_kind, self.anchor_text)
@@ -200,6 +204,8 @@ class Pattern:
 
 AnchorKey = tuple[str, "str | None"]  # (node kind, literal text or None for "any node of this kind")
 SKELETON = "#skeleton"  # AnchorKey kind whose text is a query: (SKELETON, "(assignment_statement ...)")
+# A skeleton key's kind may carry the root's operator token: ("#skeleton=", "(assignment_statement ...)")
+_SHAPES: dict[AnchorKey, PNode] = {}  # skeleton key -> the pattern tree it came from
 
 # Parents whose children the matcher may see through a wrapper the pattern dropped
 # (`literal_element` in composite literals, `expression_statement` in blocks): their children
@@ -239,9 +245,12 @@ class CandidateIndex:
     Walking the tree is what a query costs, so all anchors (`WithLabelValues`, `After`, ...) and
     anchor kinds (`assignment_statement`) of all rules share a single walk."""
 
-    def __init__(self, root: tree_sitter.Node, keys: frozenset[AnchorKey]) -> None:
+    def __init__(self, root: tree_sitter.Node, keys: frozenset[AnchorKey], data: bytes | None = None) -> None:
         self.keys = keys
         self._by_key: dict[AnchorKey, list[tree_sitter.Node]] = {}
+        if data is not None and all(_from_bytes(k) for k in keys):
+            self._find_literals(root, data)
+            return
         q, names = _combined_query(keys)
         caps = tree_sitter.QueryCursor(q).captures(root) if names else {}
         for cap, nodes in caps.items():
@@ -255,12 +264,66 @@ class CandidateIndex:
             else:
                 self._by_key[(kind, literal)] = list(nodes)
 
+    def _find_literals(self, root: tree_sitter.Node, data: bytes) -> None:
+        """Only literal names wanted: find them in the bytes and look each hit up in the tree
+        (a descent, not a walk). A hit inside a longer name, a comment or a string is not a
+        node of exactly that range and kind, so it drops out."""
+        for kind, text in sorted(self.keys, key=lambda k: (k[0], k[1] or "")):
+            shape = _SHAPES.get((kind, text)) if kind.startswith(SKELETON) else None
+            token = kind[len(SKELETON) :] if shape is not None else kind
+            needle = (token if shape is not None else text or "").encode()
+            found = []
+            i = data.find(needle)
+            while i != -1:
+                n = root.descendant_for_byte_range(i, i + len(needle))
+                if n is not None and n.type == token and n.start_byte == i and n.end_byte == i + len(needle):
+                    if shape is None:
+                        found.append(n)
+                    else:  # the operator of a node of the pattern's shape?
+                        p = n.parent
+                        op = p.child_by_field_name("operator") if p is not None else None
+                        if p is not None and op is not None and op.start_byte == i and _fits(shape, p):
+                            found.append(p)
+                i = data.find(needle, i + 1)
+            if found:
+                self._by_key[(kind, text)] = found
+
     def nodes(self, key: AnchorKey, within: tree_sitter.Node | None = None) -> list[tree_sitter.Node]:
         found = self._by_key.get(key, [])
         if within is None or within.parent is None:
             return found
         lo, hi = within.start_byte, within.end_byte
         return [n for n in found if lo <= n.start_byte and n.end_byte <= hi]
+
+
+def _from_bytes(key: AnchorKey) -> bool:
+    """Can the index find this key's nodes from the file's bytes (no tree walk)?"""
+    kind, text = key
+    if text is None:
+        return False
+    if kind.startswith(SKELETON):
+        return kind != SKELETON and key in _SHAPES
+    return True
+
+
+def _fits(p: PNode, node: tree_sitter.Node) -> bool:
+    """`skeleton_query(p)` evaluated in Python on one node: kinds, fields and child order,
+    metavariables open (literal names are left to the full match)."""
+    if node.type != p.kind:
+        return False
+    if p.kind in _WRAPPING_PARENTS or not p.children:
+        return True
+    named = [(node.field_name_for_named_child(i), c) for i, c in enumerate(node.named_children)]
+    j = 0
+    for fld, c in p.children:
+        if c.mv is not None:
+            continue
+        while j < len(named) and not ((fld is None or named[j][0] == fld) and _fits(c, named[j][1])):
+            j += 1
+        if j == len(named):
+            return False
+        j += 1
+    return True
 
 
 _COMBINED: dict[frozenset[AnchorKey], tuple[tree_sitter.Query, dict[str, tuple[str, str | None]]]] = {}
@@ -274,10 +337,10 @@ def _combined_query(keys: frozenset[AnchorKey]) -> tuple[tree_sitter.Query, dict
         return got
     texts: dict[str, set[str]] = {}
     kinds: set[str] = set()
-    skeletons: set[str] = set()
+    skeletons: set[tuple[str, str]] = set()
     for kind, text in keys:
-        if kind == SKELETON and text is not None:
-            skeletons.add(text)
+        if kind.startswith(SKELETON) and text is not None:
+            skeletons.add((kind, text))
         elif text is None:
             kinds.add(kind)
         else:
@@ -293,10 +356,10 @@ def _combined_query(keys: frozenset[AnchorKey]) -> tuple[tree_sitter.Query, dict
         cap = f"k{i}"
         parts.append(f"({kind}) @{cap}")
         names[cap] = (kind, None)
-    for i, skel in enumerate(sorted(skeletons)):
+    for i, (kind, skel) in enumerate(sorted(skeletons)):
         cap = f"s{i}"
         parts.append(f"{skel} @{cap}")
-        names[cap] = (SKELETON, skel)
+        names[cap] = (kind, skel)
     q = tree_sitter.Query(LANGUAGE, "\n".join(parts)) if parts else tree_sitter.Query(LANGUAGE, "(ERROR) @none")
     _COMBINED[keys] = (q, names)
     return q, names

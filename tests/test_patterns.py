@@ -151,3 +151,25 @@ def test_skeleton_keeps_structure_and_leaves_metavariables_open() -> None:
         == "(assignment_statement left: (expression_list (index_expression)) right: (expression_list))"
     )
     assert Pattern.compile("$X.Close()").skeleton is None  # a literal name anchors it instead
+
+
+@pytest.mark.parametrize("code", [*SKELETON_PATTERNS, "$X.Close()", "time.After($D)", "$M.Store($K, $V)", "$S = append($S, $$$V)"])
+def test_index_from_bytes_finds_what_the_tree_walk_finds(code: str) -> None:
+    """The candidate index looks literal names and operator tokens up from the file's bytes
+    when it can; what the patterns then match must be exactly what a walk of the tree gives."""
+    import pathlib
+
+    from linter.patterns import CandidateIndex
+
+    p = Pattern.compile(code)
+    keys = frozenset({p.anchor_key})
+    root_dir = pathlib.Path(__file__).resolve().parent.parent
+    sources = [(str(path), path.read_bytes()) for path in sorted((root_dir / "testdata").rglob("*.go"))] + [("shapes.go", SHAPES)]
+    total = 0
+    for path, data in sources:
+        f = SourceFile.parse(path, data)
+        walked = {(n.start_byte, n.end_byte) for n in p.candidates(f.root, CandidateIndex(f.root, keys)) if p.match(n) is not None}
+        looked_up = {(n.start_byte, n.end_byte) for n in p.candidates(f.root, CandidateIndex(f.root, keys, data)) if p.match(n) is not None}
+        assert looked_up == walked, path
+        total += len(walked)
+    assert total > 0
