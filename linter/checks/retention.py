@@ -111,14 +111,23 @@ class RetentionCheck(Check):
 
     # -- where the stored value comes from ------------------------------------------------------
     def _slice_in(self, expr: Node, fn: FuncInfo, pass_: Pass, depth: int, seen: set[int]) -> Node | None:
+        """The retaining slice `expr`'s value comes from, if no sanitizer is on the way. Sanitizers
+        are tried only on the path of a slice found (rare), not on every expression visited;
+        `seen` holds the current path only, so the answer does not depend on visiting order."""
         if expr.id in seen or depth > self.max_depth:
             return None
         seen.add(expr.id)
+        try:
+            found = self._slice_from(expr, fn, pass_, depth, seen)
+        finally:
+            seen.discard(expr.id)
+        if found is not None and (self.sanitizer_kinds is None or expr.type in self.sanitizer_kinds):
+            if any(s.match(expr, {}, pass_) is not None for s in self.sanitizers):
+                return None
+        return found
+
+    def _slice_from(self, expr: Node, fn: FuncInfo, pass_: Pass, depth: int, seen: set[int]) -> Node | None:
         t = expr.type
-        if self.sanitizer_kinds is None or t in self.sanitizer_kinds:
-            for s in self.sanitizers:
-                if s.match(expr, {}, pass_) is not None:
-                    return None
         f = pass_.file
         if t == "slice_expression":
             return expr if self._retains(expr, fn, pass_) else None
