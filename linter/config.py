@@ -98,12 +98,12 @@ def find_config(start: str) -> str | None:
 def load_config(path: str) -> Config:
     import yaml
 
-    from linter.loader import _line_for_path, _Loader
+    from linter.yamllines import line_for_path, load
 
     shown = os.path.relpath(path) if os.path.abspath(path).startswith(os.getcwd() + os.sep) else path
     try:
         with open(path, encoding="utf-8") as fh:
-            doc = yaml.load(fh, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+            doc = load(fh)
     except OSError as e:
         raise ConfigError(shown, None, f"cannot read config: {e.strerror or e}") from None
     except yaml.MarkedYAMLError as e:
@@ -122,9 +122,9 @@ def load_config(path: str) -> Config:
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
             extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
             if extra:
-                line = _line_for_path(doc, [*where, extra[0]])
+                line = line_for_path(doc, [*where, extra[0]])
                 raise ConfigError(shown, line, f"unknown key {extra[0]!r}" + (f" in {'.'.join(map(str, where))}" if where else ""))
-        raise ConfigError(shown, _line_for_path(doc, where), f"{'.'.join(map(str, where)) or 'config'}: {err.message}")
+        raise ConfigError(shown, line_for_path(doc, where), f"{'.'.join(map(str, where)) or 'config'}: {err.message}")
     rules = doc.get("rules", {})
     cfg = Config(
         path=path,
@@ -144,16 +144,16 @@ def load_config(path: str) -> Config:
         try:
             parse_version(cfg.go_version)
         except ValueError as e:
-            raise ConfigError(shown, _line_for_path(doc, ["go-version"]), str(e)) from None
+            raise ConfigError(shown, line_for_path(doc, ["go-version"]), str(e)) from None
     cfg._lines = doc  # type: ignore[attr-defined]  # for later error lines
     return cfg
 
 
 def line_of(cfg: Config, path: list[Any]) -> int | None:
-    from linter.loader import _line_for_path
+    from linter.yamllines import line_for_path
 
     doc = getattr(cfg, "_lines", None)
-    return _line_for_path(doc, path) if doc is not None else None
+    return line_for_path(doc, path) if doc is not None else None
 
 
 def merge_params(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -7,16 +7,14 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from linter.checks import CHECKS, CheckConfigError
 from linter.goversion import VersionCondition
 from linter.model import SEVERITIES, Rule
 from linter.ruletree import RuleCompileError, compile_constraints, compile_rule
+from linter.yamllines import line_for_path
 
 MESSAGE_VAR = re.compile(r"\$([A-Z_][A-Z0-9_]*)")
 
@@ -69,68 +67,11 @@ class RuleFileError(Exception):
         return f"{self.path}:{self.line or 1}: {self.message}"
 
 
-class LineMap(dict):  # type: ignore[type-arg]
-    """A YAML mapping that remembers the line of itself and of each key."""
-
-    line: int = 1
-    lines: dict[Any, int]
-
-
-class LineList(list):  # type: ignore[type-arg]
-    line: int = 1
-    lines: dict[int, int]
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader (no object construction) that records 1-based line numbers."""
-
-
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LineMap:
-    m = LineMap()
-    m.line = node.start_mark.line + 1
-    m.lines = {}
-    for knode, vnode in node.value:
-        key = loader.construct_object(knode, deep=True)
-        if not isinstance(key, (str, int, float, bool)) and key is not None:
-            raise yaml.constructor.ConstructorError(None, None, "mapping keys must be scalars", knode.start_mark)
-        if key in m:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", knode.start_mark)
-        m[key] = loader.construct_object(vnode, deep=True)
-        m.lines[key] = knode.start_mark.line + 1
-    return m
-
-
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> LineList:
-    lst = LineList(loader.construct_object(v, deep=True) for v in node.value)
-    lst.line = node.start_mark.line + 1
-    lst.lines = {i: v.start_mark.line + 1 for i, v in enumerate(node.value)}
-    return lst
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)  # type: ignore[arg-type]
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)  # type: ignore[arg-type]
-
-
-def _line_for_path(doc: Any, path: list[Any]) -> int | None:
-    """The line of the key (or list item) at `path`, so errors point at what the user wrote."""
-    obj, line = doc, getattr(doc, "line", None)
-    for key in path:
-        lines = getattr(obj, "lines", None)
-        if lines is not None and key in lines:
-            line = lines[key]
-        try:
-            obj = obj[key]
-        except (KeyError, IndexError, TypeError):
-            break
-    return line
-
-
 def bundled_rules_dir() -> Path:
     """The rules shipped in the wheel (`linter/rules`), or `rules/` in a source checkout."""
-    packaged = resources.files("linter") / "rules"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "rules"
+    here = Path(__file__).resolve().parent
+    packaged = here / "rules"
+    return packaged if packaged.is_dir() else here.parent / "rules"
 
 
 def rule_files(directory: str | Path) -> list[Path]:
@@ -235,8 +176,12 @@ def load_rule_file(path: str | Path) -> list[tuple[Rule, int]]:
         raise RuleFileError(spath, None, f"rule file is not UTF-8: {e}") from None
     except OSError as e:
         raise RuleFileError(spath, None, f"cannot read rule file: {e.strerror or e}") from None
+    import yaml  # only when a rule file is compiled: a cached rule set never needs it
+
+    from linter.yamllines import load_all
+
     try:
-        docs = [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]  # noqa: S506 - SafeLoader subclass
+        docs = [d for d in load_all(text) if d is not None]
     except yaml.MarkedYAMLError as e:
         at_end = "<stream end>" in str(e.problem) or "end of the stream" in str(e.problem)
         mark = (e.context_mark if at_end and e.context_mark else None) or e.problem_mark or e.context_mark
@@ -275,10 +220,10 @@ def _build_rule(path: str, doc: Any) -> Rule:
             where = doc
             for k in path_list:
                 where = where[k]
-            line = getattr(where, "lines", {}).get(key, _line_for_path(doc, path_list))
+            line = getattr(where, "lines", {}).get(key, line_for_path(doc, path_list))
             raise RuleFileError(path, line, f"unknown key {key!r}" + (f" in {'.'.join(map(str, path_list))}" if path_list else ""))
         field = ".".join(map(str, path_list)) or "rule file"
-        raise RuleFileError(path, _line_for_path(doc, path_list), f"{field}: {err.message}")
+        raise RuleFileError(path, line_for_path(doc, path_list), f"{field}: {err.message}")
     rule_id = doc["id"]
     try:
         utils: dict[str, Any] = {}
@@ -294,7 +239,7 @@ def _build_rule(path: str, doc: Any) -> Rule:
     if not matcher.can_enumerate():
         raise RuleFileError(
             path,
-            _line_for_path(doc, ["rule"]),
+            line_for_path(doc, ["rule"]),
             "the rule needs a `pattern` or `kind` (directly, or in every `any` branch) to find candidates",
         )
     bound = matcher.metavars()
@@ -302,21 +247,21 @@ def _build_rule(path: str, doc: Any) -> Rule:
         if name not in bound:
             raise RuleFileError(
                 path,
-                _line_for_path(doc, ["constraints", name]) or _line_for_path(doc, ["constraints"]),
+                line_for_path(doc, ["constraints", name]) or line_for_path(doc, ["constraints"]),
                 f"constraint on ${name}, which no pattern of the rule binds",
             )
     checks = []
     provided: set[str] = set()
     for name, params in doc.get("check", {}).items():
         cls = CHECKS.get(name)
-        line = _line_for_path(doc, ["check", name])
+        line = line_for_path(doc, ["check", name])
         if cls is None:
             raise RuleFileError(path, line, f"unknown check {name!r} (known: {', '.join(sorted(CHECKS))})")
         try:
             check = cls.configure(params if params is not None else {}, bound, utils)
         except CheckConfigError as e:
             sub = e.key_path or []
-            raise RuleFileError(path, _line_for_path(doc, ["check", name, *sub]) or line, f"check {name}: {e.message}") from None
+            raise RuleFileError(path, line_for_path(doc, ["check", name, *sub]) or line, f"check {name}: {e.message}") from None
         except RuleCompileError as e:
             raise RuleFileError(path, e.line or line, f"check {name}: {e.message}") from None
         checks.append(check)
@@ -325,20 +270,20 @@ def _build_rule(path: str, doc: Any) -> Rule:
         try:
             re.compile(doc["prefilter-regex"].encode())
         except re.error as e:
-            raise RuleFileError(path, _line_for_path(doc, ["prefilter-regex"]), f"invalid regex: {e}") from None
+            raise RuleFileError(path, line_for_path(doc, ["prefilter-regex"]), f"invalid regex: {e}") from None
     go = None
     if "go-version" in doc:
         try:
             go = VersionCondition.parse(doc["go-version"])
         except ValueError as e:
-            raise RuleFileError(path, _line_for_path(doc, ["go-version", "applies"]), str(e)) from None
+            raise RuleFileError(path, line_for_path(doc, ["go-version", "applies"]), str(e)) from None
     message = doc["message"]
     otherwise = doc.get("go-version", {}).get("otherwise-message", "")
     for m in [*MESSAGE_VAR.finditer(message), *MESSAGE_VAR.finditer(otherwise)]:
         if m.group(1) not in bound and m.group(1) not in provided and m.group(1) != "MATCH":
             raise RuleFileError(
                 path,
-                _line_for_path(doc, ["message"]),
+                line_for_path(doc, ["message"]),
                 f"message uses ${m.group(1)}, which neither the rule's patterns nor its checks define",
             )
     return Rule(
@@ -366,7 +311,7 @@ def _compile_utils(raw: Any, utils: dict[str, Any]) -> None:
             return
         if state.get(name) == "active":
             cycle = " -> ".join([*stack[stack.index(name) :], name])
-            raise RuleCompileError(_line_for_path(raw, [name]), f"cyclic `matches` between utils: {cycle}")
+            raise RuleCompileError(line_for_path(raw, [name]), f"cyclic `matches` between utils: {cycle}")
         state[name] = "active"
         for dep in _matches_in(raw[name]):
             if dep in raw:

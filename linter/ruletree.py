@@ -17,6 +17,7 @@ from typing import Any
 
 import tree_sitter
 
+from linter.lazyregex import LazyRegex
 from linter.parsing import FUNCTION_KINDS, query
 from linter.patterns import UNWRAP, AnchorKey, CandidateIndex, Env, Pattern, PatternError, bound_nodes
 
@@ -49,8 +50,8 @@ class Relation:
 class RuleNode:
     pattern: Pattern | None = None
     kind: str | None = None
-    regex: re.Pattern[str] | None = None
-    type_regex: re.Pattern[str] | None = None
+    regex: LazyRegex[str] | None = None
+    type_regex: LazyRegex[str] | None = None
     inside: Relation | None = None
     has: Relation | None = None
     negated: RuleNode | None = None
@@ -290,7 +291,7 @@ def compile_rule(obj: Any, utils: dict[str, RuleNode], where: Any = None) -> Rul
             if not isinstance(value, str):
                 raise RuleCompileError(line, f"`{key}` must be a string")
             try:
-                compiled = re.compile(value)
+                compiled = LazyRegex(value)
             except re.error as e:
                 raise RuleCompileError(line, f"invalid regex {value!r}: {e}") from None
             if key == "regex":

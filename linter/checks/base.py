@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import tree_sitter
 
 from linter.analysis.framework import Pass
+from linter.lazyregex import LazyRegex
 from linter.patterns import Env
 from linter.ruletree import RuleNode, compile_rule
 
@@ -72,11 +73,11 @@ class Check:
             raise CheckConfigError(f"{key}: ${name} is not bound by the rule's patterns", [key])
         return name
 
-    def regexes(self, key: str, default: list[str] | None = None) -> list[re.Pattern[str]]:
+    def regexes(self, key: str, default: list[str] | None = None) -> list[LazyRegex[str]]:
         out = []
         for i, r in enumerate(self.params.get(key, default or [])):
             try:
-                out.append(re.compile(r))
+                out.append(LazyRegex(r))
             except re.error as e:
                 raise CheckConfigError(f"{key}[{i}]: invalid regex {r!r}: {e}", [key, i]) from None
         return out

@@ -27,6 +27,7 @@ from linter.analysis.flow import Use, callee_text, on_error_path, use_of
 from linter.analysis.framework import Pass
 from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls
 from linter.checks.base import STRING_LIST, Check, CheckConfigError, Verdict
+from linter.lazyregex import LazyRegex
 from linter.parsing import SourceFile
 from linter.patterns import Env
 
@@ -77,16 +78,16 @@ class LifetimeCheck(Check):
 
     def __init__(self, params: dict[str, Any], metavars: set[str], utils: dict[str, Any]) -> None:
         super().__init__(params, metavars, utils)
-        self.resources: list[tuple[re.Pattern[str], set[str], re.Pattern[str] | None]] = []
+        self.resources: list[tuple[LazyRegex[str], set[str], LazyRegex[str] | None]] = []
         for i, r in enumerate(params["resources"]):
+            compiled: dict[str, LazyRegex[str]] = {}
             for key in ("callee", "first-arg"):
                 try:
                     if key in r:
-                        re.compile(r[key])
+                        compiled[key] = LazyRegex(r[key])
                 except re.error as e:
                     raise CheckConfigError(f"resources[{i}].{key}: invalid regex: {e}", ["resources", i, key]) from None
-            first = re.compile(r["first-arg"]) if "first-arg" in r else None
-            self.resources.append((re.compile(r["callee"]), set(r["release"]), first))
+            self.resources.append((compiled["callee"], set(r["release"]), compiled.get("first-arg")))
         self.callee_var = self.metavar("callee")
         self.non_owning = self.regexes("non-owning", [r"^(fmt|log|errors|strings|strconv)\.", r"^(len|cap|print|println)$"])
         self.long_lived_fns = set(params.get("long-lived-functions", ["main", "init", "TestMain"]))
@@ -106,7 +107,7 @@ class LifetimeCheck(Check):
 
         sets: list[list[str]] = []
         for rx, _, _ in self.resources:
-            conj = required_conjunctions(rx)
+            conj = required_conjunctions(rx.compiled)
             if not conj:
                 return None
             sets.extend(conj)

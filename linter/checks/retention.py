@@ -20,6 +20,7 @@ import tree_sitter
 from linter.analysis.framework import Pass
 from linter.analysis.functions import FUNCTIONS, PACKAGE_VARS, FileFunctions, FuncInfo, declared_type
 from linter.checks.base import RULE_LIST, STRING_LIST, Check, CheckConfigError, Verdict
+from linter.lazyregex import LazyRegex
 from linter.patterns import Env
 from linter.ruletree import root_kinds
 
@@ -61,7 +62,7 @@ class RetentionCheck(Check):
         self.max_depth = params.get("max-depth", 4)
         # calls known to return fixed-size arrays (no types here, so by name)
         try:
-            self.container_fields = re.compile(
+            self.container_fields = LazyRegex(
                 params.get("container-fields", r"(?i)(cache|lru|memo|store|registry|seen|index|session|history|recent|pending|backlog)")
             )
         except re.error as e:
