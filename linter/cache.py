@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from typing import Any
 
 from linter import __version__
@@ -87,6 +86,8 @@ def store(cache_dir: str, key: str, doc: dict[str, Any]) -> None:
     target_dir = os.path.join(cache_dir, key[:2])
     try:
         os.makedirs(target_dir, exist_ok=True)
+        import tempfile  # only when writing: a run that only reads the cache never needs it
+
         fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=".tmp-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump({**doc, "version": __version__}, fh)

@@ -9,7 +9,6 @@ import sys
 import textwrap
 
 from linter import __version__
-from linter.cache import default_dir as default_cache_dir
 from linter.config import Config, ConfigError, find_config, load_config
 from linter.engine import Options, check_paths, configured_rules, select_rules
 from linter.goversion import parse_version
@@ -18,6 +17,12 @@ from linter.model import SEVERITIES, Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FORMATS = ["text", "json", "sarif", "github", "junit"]
+
+
+def _default_cache_dir() -> str:
+    from linter.cache import default_dir
+
+    return default_dir()
 
 
 class UsageError(Exception):
@@ -134,7 +139,7 @@ def _options(args: argparse.Namespace, cfg: Config | None) -> Options:
         jobs=jobs,
         config=cfg,
         timeout_per_file=getattr(args, "timeout_per_file", 10.0),
-        cache_dir=None if getattr(args, "no_cache", True) or args.command != "check" else (args.cache_dir or default_cache_dir()),
+        cache_dir=None if getattr(args, "no_cache", True) or args.command != "check" else (args.cache_dir or _default_cache_dir()),
     )
 
 
@@ -191,29 +196,35 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
-def _check(args: argparse.Namespace, rules: list[Rule], options: Options, cfg: Config | None) -> int:
-    from linter import baseline, diffscope
-    from linter.formatter import FORMATTERS
+def _changed_lines(args: argparse.Namespace) -> dict[str, set[int]]:
+    from linter import diffscope
 
-    if args.new_from_rev and args.new_from_patch:
-        raise UsageError("--new-from-rev and --new-from-patch cannot be combined")
-    if args.baseline and args.write_baseline:
-        raise UsageError("--baseline and --write-baseline cannot be combined")
-    changed = None
     try:
         if args.new_from_rev:
-            changed = diffscope.changed_lines_from_git(args.new_from_rev)
-        elif args.new_from_patch:
-            with open(args.new_from_patch, encoding="utf-8", errors="replace") as fh:
-                changed = diffscope.changed_lines_from_patch(fh.read())
+            return diffscope.changed_lines_from_git(args.new_from_rev)
+        with open(args.new_from_patch, encoding="utf-8", errors="replace") as fh:
+            return diffscope.changed_lines_from_patch(fh.read())
     except OSError as e:
         raise UsageError(f"--new-from-patch: cannot read {args.new_from_patch}: {e.strerror or e}") from None
     except diffscope.DiffError as e:
         raise UsageError(str(e)) from None
 
+
+def _check(args: argparse.Namespace, rules: list[Rule], options: Options, cfg: Config | None) -> int:
+    from linter.formatter import render
+
+    if args.new_from_rev and args.new_from_patch:
+        raise UsageError("--new-from-rev and --new-from-patch cannot be combined")
+    if args.baseline and args.write_baseline:
+        raise UsageError("--baseline and --write-baseline cannot be combined")
+    changed = _changed_lines(args) if args.new_from_rev or args.new_from_patch else None
     result = check_paths([_relative(p) for p in args.paths], rules, options)
     if changed is not None:
-        result.findings = diffscope.only_changed(result.findings, changed)
+        from linter.diffscope import only_changed
+
+        result.findings = only_changed(result.findings, changed)
+    if args.write_baseline or args.baseline:
+        from linter import baseline
     if args.write_baseline:
         try:
             baseline.write(args.write_baseline, result.findings)
@@ -234,10 +245,10 @@ def _check(args: argparse.Namespace, rules: list[Rule], options: Options, cfg: C
             fmt, terminal = args.format, "text"
         try:
             with open(path, "w", encoding="utf-8") as fh:
-                fh.write(FORMATTERS[fmt](result, rules))
+                fh.write(render(fmt, result, rules))
         except OSError as e:
             raise UsageError(f"--output: cannot write {path}: {e.strerror or e}") from None
-    sys.stdout.write(FORMATTERS[terminal](result, rules))
+    sys.stdout.write(render(terminal, result, rules))
     if args.baseline:
         entries = "entry" if result.stale_baseline == 1 else "entries"
         stale = result.stale_baseline

@@ -1,17 +1,18 @@
-"""Output formats, one module each: `FORMATTERS[name](result, rules) -> str`."""
+"""Output formats, one module each with `render(result, rules) -> str`, imported only when
+used (the junit writer pulls in xml.etree, which a pre-commit run printing text never needs)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from typing import TYPE_CHECKING
 
-from linter.engine import Result
-from linter.formatter import github, json_format, junit, sarif, text
-from linter.model import Rule
+if TYPE_CHECKING:
+    from linter.engine import Result
+    from linter.model import Rule
 
-FORMATTERS: dict[str, Callable[[Result, list[Rule]], str]] = {
-    "text": text.render,
-    "json": json_format.render,
-    "sarif": sarif.render,
-    "github": github.render,
-    "junit": junit.render,
-}
+MODULES = {"text": "text", "json": "json_format", "sarif": "sarif", "github": "github", "junit": "junit"}
+
+
+def render(name: str, result: Result, rules: list[Rule]) -> str:
+    module = importlib.import_module(f"linter.formatter.{MODULES[name]}")
+    return module.render(result, rules)  # type: ignore[no-any-return]
