@@ -311,11 +311,13 @@ def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_over
     todo: list[tuple[SourceFile, Package, list[Rule]]] = []
     directory = os.path.dirname(paths[0]) if paths else "."
     version = go_override or go_mod_version(directory or ".")
+    preread: dict[str, bytes] = {}  # shared by the directory's packages: siblings are not read twice
     for path in paths:
         res.stats.files += 1
         data = _read(path, res.errors)
         if data is None:
             continue
+        preread[os.path.abspath(path)] = data
         if is_generated(data) and path not in explicit:
             res.stats.skipped_generated += 1
             continue
@@ -327,7 +329,7 @@ def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_over
         name = package_name(data)
         pkg = packages.get(name)
         if pkg is None:
-            pkg = Package(directory, name, go_version=version)
+            pkg = Package(directory, name, go_version=version, preread=preread)
             packages[name] = pkg
         f = SourceFile.parse(path, data)
         res.stats.parsed += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,23 +67,37 @@ class Rule:
     bound: set[str] = field(default_factory=set)  # metavariables the rule binds
     utils: dict[str, Any] = field(default_factory=dict)
     prefilter_cache: Any = field(default=None, repr=False, compare=False)  # computed by the engine
+    paths_cache: Any = field(default=None, repr=False, compare=False)  # compiled `paths` globs
 
     def applies_to(self, path: str) -> bool:
         """`paths: {include, exclude}` globs, matched against the path and its base name."""
-        import fnmatch
         import os
 
-        paths = self.metadata.get("paths") or {}
+        if self.paths_cache is None:
+            self.paths_cache = (
+                _globs(self.metadata.get("paths", {}).get("include")),
+                _globs(self.metadata.get("paths", {}).get("exclude")),
+            )
+        include, exclude = self.paths_cache
+        if include is None and exclude is None:
+            return True
+        path = os.path.normcase(path)
         name = os.path.basename(path)
-
-        def hit(globs: list[str]) -> bool:
-            return any(fnmatch.fnmatch(path, g) or fnmatch.fnmatch(name, g) for g in globs)
-
-        if paths.get("include") and not hit(paths["include"]):
+        if include is not None and not (include.match(path) or include.match(name)):
             return False
-        return not hit(paths.get("exclude", []))
+        return exclude is None or not (exclude.match(path) or exclude.match(name))
 
     @property
     def summary(self) -> str:
         first = self.description.strip().splitlines()
         return first[0] if first else self.message
+
+
+def _globs(globs: list[str] | None) -> re.Pattern[str] | None:
+    """One regex for a list of globs (fnmatch semantics, compiled once per rule)."""
+    import fnmatch
+    import os
+
+    if not globs:
+        return None
+    return re.compile("|".join(f"(?:{fnmatch.translate(os.path.normcase(g))})" for g in globs))

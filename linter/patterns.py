@@ -273,8 +273,12 @@ class CandidateIndex:
             token = kind[len(SKELETON) :] if shape is not None else kind
             needle = (token if shape is not None else text or "").encode()
             found = []
+            plain_assign = needle == b"="
             i = data.find(needle)
             while i != -1:
+                if plain_assign and (data[i - 1 : i] in _MERGES_WITH_EQ or data[i + 1 : i + 2] == b"="):
+                    i = data.find(needle, i + 1)  # part of ==, !=, <=, :=, += ...: not an `=` token
+                    continue
                 n = root.descendant_for_byte_range(i, i + len(needle))
                 if n is not None and n.type == token and n.start_byte == i and n.end_byte == i + len(needle):
                     if shape is None:
@@ -294,6 +298,10 @@ class CandidateIndex:
             return found
         lo, hi = within.start_byte, within.end_byte
         return [n for n in found if lo <= n.start_byte and n.end_byte <= hi]
+
+
+# Go's scanner makes one token of any of these followed by `=` (==, !=, <=, >=, :=, +=, ...).
+_MERGES_WITH_EQ = frozenset(bytes([c]) for c in b"=!<>:+-*/%&|^")
 
 
 def _from_bytes(key: AnchorKey) -> bool:

@@ -53,6 +53,7 @@ class Package:
     _siblings_found: list[tuple[str, bytes]] | None = field(default=None, repr=False)
     _entries: tuple[int, list[tuple[str, bytes]]] | None = field(default=None, repr=False)
     _by_key: dict[str, SourceFile] = field(default_factory=dict, repr=False)
+    preread: dict[str, bytes] = field(default_factory=dict, repr=False)  # abspath -> bytes the engine already read
 
     def pass_for(self, f: SourceFile) -> Pass:
         """One Pass per file, so file-level results are computed once whoever asks."""
@@ -77,6 +78,11 @@ class Package:
         for n in names:
             p = os.path.join(self.directory, n)
             if not n.endswith(".go"):
+                continue
+            known = self.preread.get(os.path.abspath(p))
+            if known is not None:  # read by the engine a moment ago: same checks, no second read
+                if b"\0" not in known and len(known) <= MAX_SIBLING_BYTES and package_name(known) == self.name:
+                    found.append((p, known))
                 continue
             try:
                 if not os.path.isfile(p) or os.path.getsize(p) > MAX_SIBLING_BYTES:
