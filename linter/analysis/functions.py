@@ -8,7 +8,6 @@ tree-sitter query, so the Python side only touches identifiers, never every node
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import tree_sitter
@@ -161,21 +160,20 @@ class FileFunctions:
 
 
 class FuncFacts:
-    """Where each identifier occurs inside one function (nested literals included)."""
+    """Where each identifier occurs inside one function (nested literals included), looked up
+    per name from the function's bytes: a check asks about two or three names, so indexing
+    every identifier of the function would be wasted work."""
 
     def __init__(self, fn: FuncInfo) -> None:
         self.fn = fn
-        self.occurrences: dict[str, list[Node]] = defaultdict(list)
-        body = fn.node
-        q = query("(identifier) @id")
-        data = fn.file.data
-        for node in tree_sitter.QueryCursor(q).captures(body).get("id", []):
-            self.occurrences[data[node.start_byte : node.end_byte].decode("utf-8", "replace")].append(node)
-        for lst in self.occurrences.values():
-            lst.sort(key=lambda n: n.start_byte)
+        self._uses: dict[str, list[Node]] = {}
 
     def uses(self, name: str) -> list[Node]:
-        return self.occurrences.get(name, [])
+        got = self._uses.get(name)
+        if got is None:
+            got = _identifiers_named(self.fn.file, name, self.fn.node.start_byte, self.fn.node.end_byte)
+            self._uses[name] = got
+        return got
 
     def declares(self, name: str) -> bool:
         """Is `name` a parameter, result, receiver or local of this function (or a nested one)?"""
@@ -191,6 +189,27 @@ class FuncFacts:
             if rhs is not None:
                 out.append(rhs)
         return out
+
+
+def _identifiers_named(f: SourceFile, name: str, start: int, end: int) -> list[Node]:
+    """The `identifier` nodes spelled `name` within [start, end), in source order. A hit inside a
+    longer name (ASCII or not: no Go operator is non-ASCII), a comment or a string is dropped."""
+    data, root = f.data, f.root
+    needle = name.encode()
+    out = []
+    i = data.find(needle, start, end)
+    while i != -1:
+        j = i + len(needle)
+        if not (i > 0 and _is_name_byte(data[i - 1])) and not (j < len(data) and _is_name_byte(data[j])):
+            n = root.descendant_for_byte_range(i, j)
+            if n is not None and n.type == "identifier" and n.start_byte == i and n.end_byte == j:
+                out.append(n)
+        i = data.find(needle, i + 1, end)
+    return out
+
+
+def _is_name_byte(b: int) -> bool:
+    return b >= 0x80 or b == 0x5F or 0x30 <= b <= 0x39 or 0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A
 
 
 def is_declaration(ident: Node) -> bool:
