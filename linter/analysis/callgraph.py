@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import tree_sitter
 
 from linter.analysis.framework import Analyzer, Package, PackagePass, Pass, budget_paused
-from linter.analysis.functions import FUNCTIONS, FileFunctions, FuncInfo, is_field, name_occurrences
+from linter.analysis.functions import CALL, FUNCTIONS, METHOD_CALL, FileFunctions, FuncInfo, is_field, name_occurrences
 from linter.parsing import SourceFile
 
 Node = tree_sitter.Node
@@ -52,7 +52,7 @@ class CallGraph:
             return []
         out = []
         method = fn.node.type == "method_declaration"
-        for f, node in name_occurrences(self.package, fn.name):
+        for f, node in name_occurrences(self.package, fn.name, METHOD_CALL if method else CALL):
             p = self.package.pass_for(f)
             fns: FileFunctions = p.result_of(FUNCTIONS)
             parent = node.parent

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -131,6 +132,10 @@ class Package:
             if needles is None or any(all(n in data for n in alt) for alt in needles):
                 out.append(self.parsed(path, data))
         return out
+
+    def files_matching(self, needle: bytes, rx: re.Pattern[bytes]) -> list[SourceFile]:
+        """The package's files whose text contains `needle` and matches `rx`, parsed on demand."""
+        return [self.parsed(path, data) for path, data in self.entries() if needle in data and rx.search(data)]
 
     def all_files(self) -> list[SourceFile]:
         if not self.complete:

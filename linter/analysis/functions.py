@@ -289,19 +289,28 @@ FUNCTIONS = Analyzer(
 )
 
 
-def name_occurrences(package: Package, name: str) -> list[tuple[SourceFile, Node]]:
-    """Every identifier-like node spelled `name` in the package, found from the source text:
-    only files containing the name are parsed, and each hit is a byte-range lookup in the tree
-    (no walk). Comments and strings are dropped by node type. Memoized per package."""
-    key = ("occurrences", name)
+# Where a name can stand, as text: a call `f(`, a method call `.m(`, a declaration `func (r T) m(`.
+CALL = rb"(?<![\w.])({})\s*\("
+METHOD_CALL = rb"\.\s*({})\s*\("
+FUNC_DECL = rb"\bfunc\b[^\n{]*?(?<![\w.])({})\s*[\[(]"
+ANY_USE = rb"(?<![\w])({})(?![\w])"
+
+
+def name_occurrences(package: Package, name: str, shape: bytes = ANY_USE) -> list[tuple[SourceFile, Node]]:
+    """The identifier-like nodes spelled `name` where the package's text has `shape` (one of the
+    templates above): only files with such text are parsed, and each hit is a byte-range lookup
+    in the tree (no walk). Comments and strings drop out by node type. Memoized per package."""
+    key = ("occurrences", name, shape)
     got = package.memo.get(key)
     if got is None:
         got = []
-        word = re.compile(rb"(?<![\w])" + re.escape(name.encode()) + rb"(?![\w])")
-        for f in package.files_containing([[name.encode()]]):
-            for m in word.finditer(f.data):
-                node = f.root.descendant_for_byte_range(m.start(), m.end())
-                if node is not None and node.type in _NAME_KINDS and node.start_byte == m.start() and node.end_byte == m.end():
+        quoted = re.escape(name.encode())
+        rx = re.compile(shape.replace(b"{}", quoted))  # group 1: the name itself
+        for f in package.files_matching(name.encode(), rx):
+            for m in rx.finditer(f.data):
+                start, end = m.span(1)
+                node = f.root.descendant_for_byte_range(start, end)
+                if node is not None and node.type in _NAME_KINDS and node.start_byte == start and node.end_byte == end:
                     got.append((f, node))
         package.memo[key] = got
     return got  # type: ignore[no-any-return]
@@ -335,7 +344,7 @@ class PackageDecls:
     def _declared(self, name: str, kind: str) -> list[FuncInfo]:
         out = []
         with budget_paused():
-            for f, node in name_occurrences(self.package, name):
+            for f, node in name_occurrences(self.package, name, FUNC_DECL):
                 p = node.parent
                 if p is not None and p.type == kind and is_field(p, "name", node):
                     out.append(self.package.pass_for(f).result_of(FUNCTIONS).info(p))
