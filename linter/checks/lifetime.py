@@ -88,6 +88,7 @@ class LifetimeCheck(Check):
                 except re.error as e:
                     raise CheckConfigError(f"resources[{i}].{key}: invalid regex: {e}", ["resources", i, key]) from None
             self.resources.append((compiled["callee"], set(r["release"]), compiled.get("first-arg")))
+        self._any_resource: re.Pattern[str] | bool | None = None  # built on first use
         self.callee_var = self.metavar("callee")
         self.non_owning = self.regexes("non-owning", [r"^(fmt|log|errors|strings|strconv)\.", r"^(len|cap|print|println)$"])
         self.long_lived_fns = set(params.get("long-lived-functions", ["main", "init", "TestMain"]))
@@ -119,7 +120,14 @@ class LifetimeCheck(Check):
         if fn is None or fn.type not in ("selector_expression", "identifier"):
             return fn is None
         text = pass_.file.text(fn)
-        return not any(rx.search(text) for rx, _, _ in self.resources)
+        if self._any_resource is None:
+            try:  # one search instead of one per resource; a pattern with inline flags can't be joined
+                self._any_resource = re.compile("|".join(f"(?:{rx.pattern})" for rx, _, _ in self.resources))
+            except re.error:
+                self._any_resource = False
+        if self._any_resource is False:
+            return not any(rx.search(text) for rx, _, _ in self.resources)
+        return self._any_resource.search(text) is None  # type: ignore[union-attr]
 
     def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
         f = pass_.file
