@@ -96,6 +96,63 @@ def prefilter(rule: Rule) -> tuple[list[tuple[bytes, ...]], list[tuple[bytes, ..
     return got  # type: ignore[no-any-return]
 
 
+_TOP_LEVEL = re.compile(rb"^(?:func|var|const|type|import|package)\b", re.MULTILINE)
+# Comments, strings and runes, leftmost first as Go's scanner sees them: a line starting with
+# `func` inside a block comment or a raw string is not a declaration.
+_NOT_CODE = re.compile(rb"//[^\n]*|/\*.*?\*/|`[^`]*`|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.DOTALL)
+
+
+def declaration_prefilter(rule: Rule) -> tuple[list[tuple[bytes, ...]], list[re.Pattern[bytes]]] | None:
+    """What one top-level declaration must contain for `rule` to match inside it, or None when
+    the rule looks beyond the declaration (an `inside` relation, a package-scoped check)."""
+    got = rule.declaration_cache
+    if got is None:
+        if rule.matcher.looks_outside() or any(getattr(c, "scope", "package") != "declaration" for c in rule.checks):
+            got = False
+        else:
+            literal_sets = [{t.encode() for t in s} for s in rule.matcher.literals()]
+            sets = _minimal([tuple(x) for x in literal_sets]) if literal_sets and all(literal_sets) else []
+            filters = [rx for rx in (c.declaration_filter() for c in rule.checks) if rx is not None]
+            got = (sets, filters)
+        rule.declaration_cache = got
+    return got or None
+
+
+def declaration_ranges(data: bytes, rules: list[Rule]) -> list[tuple[int, int]] | None:
+    """The byte ranges of the top-level declarations some rule may match in, when every rule is
+    declaration-local and that leaves something out; None means "parse the whole file". gofmt'd
+    code starts each declaration at column 0; code that is not splits into pieces that do not
+    parse on their own, and SourceFile.parse then falls back to the whole file."""
+    pre = [declaration_prefilter(r) for r in rules]
+    if not rules or any(p is None for p in pre):
+        return None
+    starts = [m.start() for m in _TOP_LEVEL.finditer(data)]
+    if not starts:
+        return None
+    if b"/*" in data or b"`" in data:  # only these span lines
+        spans = [m.span() for m in _NOT_CODE.finditer(data) if b"\n" in m.group()]  # disjoint, in order
+        if spans:
+            import bisect
+
+            opens = [a for a, _ in spans]
+
+            def in_span(s: int) -> bool:
+                k = bisect.bisect_right(opens, s) - 1
+                return k >= 0 and s < spans[k][1]
+
+            starts = [s for s in starts if not in_span(s)]
+    bounds = [*starts, len(data)]
+    keep = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        for sets, filters in pre:  # type: ignore[misc]
+            if sets and not any(all(data.find(t, a, b) != -1 for t in s) for s in sets):
+                continue
+            if all(rx.search(data, a, b) for rx in filters):
+                keep.append((a, b))
+                break
+    return None if len(keep) == len(starts) else keep
+
+
 def _minimal(alternatives: list[tuple[bytes, ...]]) -> list[tuple[bytes, ...]]:
     """Drop the alternatives another one implies: a file containing `WatchPrefix` contains
     `Watch`, so [Watch | WatchPrefix] needs one scan, not two. Tokens longest (rarest) first."""
@@ -326,16 +383,21 @@ def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_over
         if not active:
             _unused_in_skipped(path, data, rules, res)
             continue
+        ranges = declaration_ranges(data, active)
+        if ranges == []:  # no declaration of the file can match
+            _unused_in_skipped(path, data, rules, res)
+            continue
         name = package_name(data)
         pkg = packages.get(name)
         if pkg is None:
             pkg = Package(directory, name, go_version=version, preread=preread)
             packages[name] = pkg
-        f = SourceFile.parse(path, data)
+        f = SourceFile.parse(path, data, ranges)
         res.stats.parsed += 1
         if f.has_syntax_errors:
             res.errors.append(FileError(path, f"syntax error near line {_first_error_line(f)}; checked as far as the parser recovered"))
-        pkg.files.append(f)
+        if not f.partial:  # a package-wide analysis must see whole files: it parses its own copy
+            pkg.files.append(f)
         todo.append((f, pkg, active))
     for f, pkg, active in todo:
         with time_budget(timeout) as expired:
@@ -424,7 +486,7 @@ def configured_rules(options: Options) -> list[Rule]:
                 except CheckConfigError as e:
                     raise ConfigError(cfg.display, line_of(cfg, ["parameters", rid, name]), f"{rid}.{name}: {e.message}") from None
                 rule.checks = [new if c.name == name else c for c in rule.checks]
-                rule.prefilter_cache = None
+                rule.prefilter_cache = rule.declaration_cache = None
                 rule.check_params[name] = merged
         for rid, sev in cfg.severity.items():
             if rid not in by_id:

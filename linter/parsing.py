@@ -23,6 +23,11 @@ def parser() -> tree_sitter.Parser:
     return tree_sitter.Parser(LANGUAGE)
 
 
+@cache
+def _ranged_parser() -> tree_sitter.Parser:
+    return tree_sitter.Parser(LANGUAGE)  # its own, so the shared parser never keeps ranges
+
+
 @lru_cache(maxsize=512)
 def query(source: str) -> tree_sitter.Query:
     """Queries are compiled once per process and reused for every file."""
@@ -48,9 +53,25 @@ class SourceFile:
     data: bytes
     tree: tree_sitter.Tree
     _line_starts: list[int] = field(default_factory=list, repr=False)
+    partial: bool = False  # only some top-level declarations were parsed (see `parse`)
 
     @classmethod
-    def parse(cls, path: str, data: bytes) -> SourceFile:
+    def parse(cls, path: str, data: bytes, ranges: list[tuple[int, int]] | None = None) -> SourceFile:
+        """Parse the file, or only the byte `ranges` (whole top-level declarations) when given:
+        positions stay those of the file. If the pieces do not parse cleanly on their own (code
+        that is not gofmt'd, a raw string holding Go), the whole file is parsed instead."""
+        if ranges:
+            starts = _line_starts(data)
+
+            def point(offset: int) -> tuple[int, int]:
+                row = bisect.bisect_right(starts, offset) - 1
+                return (row, offset - starts[row])
+
+            p = _ranged_parser()
+            p.included_ranges = [tree_sitter.Range(point(a), point(b), a, b) for a, b in ranges]
+            tree = p.parse(data)
+            if not tree.root_node.has_error:
+                return cls(path, data, tree, starts, partial=True)
         return cls(path, data, parser().parse(data))
 
     @property
@@ -66,13 +87,7 @@ class SourceFile:
 
     def line_starts(self) -> list[int]:
         if not self._line_starts:
-            starts = [0]
-            find = self.data.find
-            i = find(b"\n")
-            while i != -1:
-                starts.append(i + 1)
-                i = find(b"\n", i + 1)
-            self._line_starts = starts
+            self._line_starts = _line_starts(self.data)
         return self._line_starts
 
     def column(self, byte_offset: int) -> int:
@@ -83,3 +98,13 @@ class SourceFile:
         if prefix.startswith(b"\xef\xbb\xbf") and line == 0:
             prefix = prefix[3:]
         return len(prefix.decode("utf-8", "replace")) + 1
+
+
+def _line_starts(data: bytes) -> list[int]:
+    starts = [0]
+    find = data.find
+    i = find(b"\n")
+    while i != -1:
+        starts.append(i + 1)
+        i = find(b"\n", i + 1)
+    return starts

@@ -102,6 +102,22 @@ class RuleNode:
             return self.utils[self.matches].anchor_keys()
         return set()
 
+    def looks_outside(self) -> bool:
+        """Does matching ever look at ancestors (`inside`)? A rule that does not only needs the
+        candidate's own subtree, so it can run on a tree of some declarations only."""
+        if self.inside is not None:
+            return True
+        subs = [*self.all_of, *self.any_of, *self.constraints.values()]
+        if self.has is not None:
+            subs.append(self.has.rule)
+            if isinstance(self.has.stop_by, RuleNode):
+                subs.append(self.has.stop_by)
+        if self.negated is not None:
+            subs.append(self.negated)
+        if self.matches is not None and self.matches in self.utils:
+            subs.append(self.utils[self.matches])
+        return any(r.looks_outside() for r in subs)
+
     def root_kinds(self) -> frozenset[str] | None:
         """Node kinds this rule can match at all (None: any), so a caller can skip the rest."""
         kinds: frozenset[str] | None = None

@@ -89,6 +89,14 @@ class Check:
             out.append(compile_rule({"pattern": item} if isinstance(item, str) else item, self.utils, self.params.get(key)))
         return out
 
+    # "declaration": the verdict depends only on the candidate's top-level declaration and the
+    # package's source text, so a file can be parsed declaration by declaration for it.
+    scope = "package"
+
+    def declaration_filter(self) -> re.Pattern[bytes] | None:
+        """For declaration-scoped checks: what a declaration's text must contain to matter."""
+        return None
+
     def quick_reject(self, node: Node, pass_: Pass) -> bool:
         """A cheap test on a candidate before the rule's patterns are matched: True when this
         check can only say no. The default never rejects."""

@@ -26,6 +26,8 @@ from linter.ruletree import root_kinds
 
 Node = tree_sitter.Node
 
+# A slice expression as text: `x[a:b]`, `x[a[i]:]` (one level of nested brackets), on one line.
+SLICE_TEXT = re.compile(rb"\[(?:[^\[\]\n]|\[[^\]\n]*\])*:")
 _ARRAY_TYPE = re.compile(r"^\[\s*[0-9A-Za-z_.]+\s*\]")  # [16]byte, [N]T, [sha256.Size]byte
 
 
@@ -77,6 +79,11 @@ class RetentionCheck(Check):
             "read-calls", [r"(^|\.)(ReadAll|ReadFile|ReadFull|ReadAtLeast|Read|ReadBytes|ReadString|ReadSlice|ReadLine|Bytes|Body)$"]
         )
         self.array_producers = self.regexes("array-producers", [r"^(sha\d+|sha1|sha3|md5|blake2[bs]|fnv)\.Sum\w*$"])
+
+    scope = "declaration"  # values are followed within their function; containers by name
+
+    def declaration_filter(self) -> re.Pattern[bytes] | None:
+        return SLICE_TEXT
 
     def quick_reject(self, node: Node, pass_: Pass) -> bool:
         """Stored values are followed within their function only: no slice there, nothing kept."""
