@@ -75,12 +75,14 @@ class Options:
 
 
 def prefilter(rule: Rule) -> tuple[list[tuple[bytes, ...]], list[tuple[bytes, ...]], re.Pattern[bytes] | None]:
-    """What a file must contain for `rule` to possibly match: every token of one of the sets
-    derived from its patterns, and one of the rule's declared `prefilter` tokens (if any)."""
+    """What a file must contain for `rule` to possibly match: every name of one of the sets
+    derived from its patterns, as a whole word (a pattern's `With` is not in `WithContext`), and
+    every token of one of the substrings its checks derive or it declares (`prefilter`)."""
     got = rule.prefilter_cache
     if got is None:
         literal_sets = [{t.encode() for t in s} for s in rule.matcher.literals()]
         literal_sets = literal_sets if literal_sets and all(literal_sets) else []
+        literal_sets = [s for s in literal_sets if not any(o < s for o in literal_sets)]  # implied by a subset
         anyof: list[list[bytes]] = [[t.encode()] for t in rule.metadata.get("prefilter", [])]
         for check in rule.checks:
             conj = getattr(check, "prefilter_sets", lambda: None)()
@@ -88,7 +90,7 @@ def prefilter(rule: Rule) -> tuple[list[tuple[bytes, ...]], list[tuple[bytes, ..
                 anyof.extend([t.encode() for t in c] for c in conj)
         regex = rule.metadata.get("prefilter-regex")
         got = (
-            _minimal([tuple(x) for x in literal_sets]),
+            sorted({tuple(sorted(s, key=lambda t: (-len(t), t))) for s in literal_sets}),
             _minimal([tuple(x) for x in anyof]),
             re.compile(regex.encode()) if regex else None,
         )
@@ -110,8 +112,7 @@ def declaration_prefilter(rule: Rule) -> tuple[list[tuple[bytes, ...]], list[re.
         if rule.matcher.looks_outside() or any(getattr(c, "scope", "package") != "declaration" for c in rule.checks):
             got = False
         else:
-            literal_sets = [{t.encode() for t in s} for s in rule.matcher.literals()]
-            sets = _minimal([tuple(x) for x in literal_sets]) if literal_sets and all(literal_sets) else []
+            sets = prefilter(rule)[0]
             filters = [rx for rx in (c.declaration_filter() for c in rule.checks) if rx is not None]
             got = (sets, filters)
         rule.declaration_cache = got
@@ -145,7 +146,7 @@ def declaration_ranges(data: bytes, rules: list[Rule]) -> list[tuple[int, int]] 
     keep = []
     for a, b in zip(bounds, bounds[1:], strict=False):
         for sets, filters in pre:  # type: ignore[misc]
-            if sets and not any(all(data.find(t, a, b) != -1 for t in s) for s in sets):
+            if sets and not any(all(_has_word(data, t, a, b) for t in s) for s in sets):
                 continue
             if all(rx.search(data, a, b) for rx in filters):
                 keep.append((a, b))
@@ -168,9 +169,23 @@ def _minimal(alternatives: list[tuple[bytes, ...]]) -> list[tuple[bytes, ...]]:
     return keep
 
 
+_WORDS: dict[bytes, re.Pattern[bytes]] = {}
+
+
+def _has_word(data: bytes, name: bytes, start: int = 0, end: int | None = None) -> bool:
+    """Does `name` occur as a whole identifier? A substring test first: almost always enough."""
+    end = len(data) if end is None else end
+    if data.find(name, start, end) == -1:
+        return False
+    rx = _WORDS.get(name)
+    if rx is None:
+        rx = _WORDS[name] = re.compile(rb"(?<![\w])" + re.escape(name) + rb"(?![\w])")
+    return rx.search(data, start, end) is not None
+
+
 def may_match(rule: Rule, data: bytes) -> bool:
     sets, anyof, regex = prefilter(rule)
-    if sets and not any(all(tok in data for tok in s) for s in sets):
+    if sets and not any(all(_has_word(data, tok) for tok in s) for s in sets):
         return False
     if anyof and not any(all(tok in data for tok in conj) for conj in anyof):
         return False
