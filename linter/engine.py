@@ -74,7 +74,9 @@ class Options:
     timeout_per_file: float = 10.0  # seconds; 0 disables
 
 
-def prefilter(rule: Rule) -> tuple[list[tuple[bytes, ...]], list[tuple[bytes, ...]], re.Pattern[bytes] | None]:
+def prefilter(
+    rule: Rule,
+) -> tuple[list[tuple[bytes, ...]], list[tuple[bytes, ...]], list[tuple[bytes, ...]], re.Pattern[bytes] | None]:
     """What a file must contain for `rule` to possibly match: every name of one of the sets
     derived from its patterns, as a whole word (a pattern's `With` is not in `WithContext`), and
     every token of one of the substrings its checks derive or it declares (`prefilter`)."""
@@ -89,8 +91,10 @@ def prefilter(rule: Rule) -> tuple[list[tuple[bytes, ...]], list[tuple[bytes, ..
             if conj:
                 anyof.extend([t.encode() for t in c] for c in conj)
         regex = rule.metadata.get("prefilter-regex")
+        words = sorted({tuple(sorted(s, key=lambda t: (-len(t), t))) for s in literal_sets})
         got = (
-            sorted({tuple(sorted(s, key=lambda t: (-len(t), t))) for s in literal_sets}),
+            words,
+            _minimal(words),  # as substrings first: one cheap scan rejects most files
             _minimal([tuple(x) for x in anyof]),
             re.compile(regex.encode()) if regex else None,
         )
@@ -169,22 +173,26 @@ def _minimal(alternatives: list[tuple[bytes, ...]]) -> list[tuple[bytes, ...]]:
     return keep
 
 
-_WORDS: dict[bytes, re.Pattern[bytes]] = {}
-
-
 def _has_word(data: bytes, name: bytes, start: int = 0, end: int | None = None) -> bool:
-    """Does `name` occur as a whole identifier? A substring test first: almost always enough."""
+    """Does `name` occur as a whole identifier (no ASCII name character, and no byte of a
+    non-ASCII one, on either side)?"""
     end = len(data) if end is None else end
-    if data.find(name, start, end) == -1:
-        return False
-    rx = _WORDS.get(name)
-    if rx is None:
-        rx = _WORDS[name] = re.compile(rb"(?<![\w])" + re.escape(name) + rb"(?![\w])")
-    return rx.search(data, start, end) is not None
+    n = len(name)
+    i = data.find(name, start, end)
+    while i != -1:
+        if (i == 0 or not _NAME_BYTE[data[i - 1]]) and (i + n >= len(data) or not _NAME_BYTE[data[i + n]]):
+            return True
+        i = data.find(name, i + 1, end)
+    return False
+
+
+_NAME_BYTE = [c >= 0x80 or chr(c).isalnum() or c == 0x5F for c in range(256)]
 
 
 def may_match(rule: Rule, data: bytes) -> bool:
-    sets, anyof, regex = prefilter(rule)
+    sets, gate, anyof, regex = prefilter(rule)
+    if gate and not any(all(tok in data for tok in s) for s in gate):
+        return False
     if sets and not any(all(_has_word(data, tok) for tok in s) for s in sets):
         return False
     if anyof and not any(all(tok in data for tok in conj) for conj in anyof):
