@@ -461,11 +461,14 @@ def _first_error_line(f: SourceFile) -> int:
 # -- driving many groups, possibly in parallel ----------------------------------------------------
 
 _WORKER_RULES: list[Rule] = []
+_PARENT_RULES: list[Rule] | None = None  # set while a pool starts: a forked worker inherits them
 
 
 def _init_worker(options: Options) -> None:
     global _WORKER_RULES
-    _WORKER_RULES = prepare_rules(options)
+    # Forked (Linux): the parent's rules are already in memory. Spawned (macOS, Windows): a
+    # fresh interpreter loads the same rules from the same options.
+    _WORKER_RULES = _PARENT_RULES if _PARENT_RULES is not None else prepare_rules(options)
 
 
 def prepare_rules(options: Options) -> list[Rule]:
@@ -591,18 +594,23 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options) -> Result
         groups.sort(key=lambda g: -sum(_size(p) for p in g))
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(
-            max_workers=options.jobs,
-            initializer=_init_worker,
-            initargs=(options,),
-        ) as ex:
-            parts = list(
-                ex.map(
-                    _worker,
-                    [(g, explicit, options.go_version, options.cache_dir, ruleset, options.timeout_per_file) for g in groups],
-                    chunksize=1,
+        global _PARENT_RULES
+        _PARENT_RULES = rules
+        try:
+            with ProcessPoolExecutor(
+                max_workers=options.jobs,
+                initializer=_init_worker,
+                initargs=(options,),
+            ) as ex:
+                parts = list(
+                    ex.map(
+                        _worker,
+                        [(g, explicit, options.go_version, options.cache_dir, ruleset, options.timeout_per_file) for g in groups],
+                        chunksize=1,
+                    )
                 )
-            )
+        finally:
+            _PARENT_RULES = None
     else:
         parts = [
             cached_check_group(rules, g, explicit, options.go_version, options.cache_dir, ruleset, options.timeout_per_file) for g in groups
