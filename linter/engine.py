@@ -102,9 +102,10 @@ def prefilter(
     return got  # type: ignore[no-any-return]
 
 
-_TOP_LEVEL = re.compile(rb"^(?:func|var|const|type|import|package)\b", re.MULTILINE)
+_TOP_LEVEL = re.compile(rb"\n(?:func|var|const|type|import|package)\b")  # a literal first: fast to scan for
 # Comments, strings and runes, leftmost first as Go's scanner sees them: a line starting with
 # `func` inside a block comment or a raw string is not a declaration.
+_OPEN_RAW = re.compile(rb"`[^`\n]*\n")  # a backtick whose line does not close it: maybe a raw string across lines
 _NOT_CODE = re.compile(rb"//[^\n]*|/\*.*?\*/|`[^`]*`|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.DOTALL)
 
 
@@ -131,10 +132,10 @@ def declaration_ranges(data: bytes, rules: list[Rule]) -> list[tuple[int, int]] 
     pre = [declaration_prefilter(r) for r in rules]
     if not rules or any(p is None for p in pre):
         return None
-    starts = [m.start() for m in _TOP_LEVEL.finditer(data)]
+    starts = [m.start() for m in _TOP_LEVEL.finditer(b"\n" + data)]  # offsets in `data`: the prepended newline cancels the +1
     if not starts:
         return None
-    if b"/*" in data or b"`" in data:  # only these span lines
+    if b"/*" in data or _OPEN_RAW.search(data):  # only these span lines
         spans = [m.span() for m in _NOT_CODE.finditer(data) if b"\n" in m.group()]  # disjoint, in order
         if spans:
             import bisect
