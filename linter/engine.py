@@ -236,7 +236,7 @@ def run_rules_on_file(
     supp = suppressions(f.data, ids)
     if active is None:
         active = [r for r in rules if r.applies_to(f.path) and may_match(r, f.data)]
-    index = CandidateIndex(f.root, _anchor_keys(active), f.data) if active else None
+    index = CandidateIndex(f.root, _anchor_keys(active), f.data, f.ranges) if active else None
     for rule in active:
         try:
             out.extend(_run_rule(rule, pass_, f, supp, index))

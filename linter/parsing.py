@@ -53,7 +53,7 @@ class SourceFile:
     data: bytes
     tree: tree_sitter.Tree
     _line_starts: list[int] = field(default_factory=list, repr=False)
-    partial: bool = False  # only some top-level declarations were parsed (see `parse`)
+    ranges: list[tuple[int, int]] | None = None  # the byte ranges parsed, when not the whole file (see `parse`)
 
     @classmethod
     def parse(cls, path: str, data: bytes, ranges: list[tuple[int, int]] | None = None) -> SourceFile:
@@ -71,8 +71,12 @@ class SourceFile:
             p.included_ranges = [tree_sitter.Range(point(a), point(b), a, b) for a, b in ranges]
             tree = p.parse(data)
             if not tree.root_node.has_error:
-                return cls(path, data, tree, starts, partial=True)
+                return cls(path, data, tree, starts, ranges=ranges)
         return cls(path, data, parser().parse(data))
+
+    @property
+    def partial(self) -> bool:
+        return self.ranges is not None
 
     @property
     def root(self) -> tree_sitter.Node:

@@ -245,11 +245,17 @@ class CandidateIndex:
     Walking the tree is what a query costs, so all anchors (`WithLabelValues`, `After`, ...) and
     anchor kinds (`assignment_statement`) of all rules share a single walk."""
 
-    def __init__(self, root: tree_sitter.Node, keys: frozenset[AnchorKey], data: bytes | None = None) -> None:
+    def __init__(
+        self,
+        root: tree_sitter.Node,
+        keys: frozenset[AnchorKey],
+        data: bytes | None = None,
+        ranges: list[tuple[int, int]] | None = None,
+    ) -> None:
         self.keys = keys
         self._by_key: dict[AnchorKey, list[tree_sitter.Node]] = {}
         if data is not None and all(_from_bytes(k) for k in keys):
-            self._find_literals(root, data)
+            self._find_literals(root, data, ranges or [(0, len(data))])
             return
         q, names = _combined_query(keys)
         caps = tree_sitter.QueryCursor(q).captures(root) if names else {}
@@ -264,33 +270,48 @@ class CandidateIndex:
             else:
                 self._by_key[(kind, literal)] = list(nodes)
 
-    def _find_literals(self, root: tree_sitter.Node, data: bytes) -> None:
-        """Only literal names wanted: find them in the bytes and look each hit up in the tree
-        (a descent, not a walk). A hit inside a longer name, a comment or a string is not a
-        node of exactly that range and kind, so it drops out."""
+    def _find_literals(self, root: tree_sitter.Node, data: bytes, ranges: list[tuple[int, int]]) -> None:
+        """Only literal names wanted: find them in the bytes (of the parsed `ranges`) and look
+        each hit up in the tree (a descent, not a walk). A hit inside a longer name, a comment
+        or a string is not a node of exactly that range and kind, so it drops out."""
         for kind, text in sorted(self.keys, key=lambda k: (k[0], k[1] or "")):
             shape = _SHAPES.get((kind, text)) if kind.startswith(SKELETON) else None
             token = kind[len(SKELETON) :] if shape is not None else kind
             needle = (token if shape is not None else text or "").encode()
-            found = []
+            found: list[tree_sitter.Node] = []
             plain_assign = needle == b"="
-            i = data.find(needle)
-            while i != -1:
-                if plain_assign and (data[i - 1 : i] in _MERGES_WITH_EQ or data[i + 1 : i + 2] == b"="):
-                    i = data.find(needle, i + 1)  # part of ==, !=, <=, :=, += ...: not an `=` token
-                    continue
-                n = root.descendant_for_byte_range(i, i + len(needle))
-                if n is not None and n.type == token and n.start_byte == i and n.end_byte == i + len(needle):
-                    if shape is None:
-                        found.append(n)
-                    else:  # the operator of a node of the pattern's shape?
-                        p = n.parent
-                        op = p.child_by_field_name("operator") if p is not None else None
-                        if p is not None and op is not None and op.start_byte == i and _fits(shape, p):
-                            found.append(p)
-                i = data.find(needle, i + 1)
+            for lo, hi in ranges:
+                self._scan(root, data, lo, hi, needle, token, shape, plain_assign, found)
             if found:
                 self._by_key[(kind, text)] = found
+
+    @staticmethod
+    def _scan(
+        root: tree_sitter.Node,
+        data: bytes,
+        lo: int,
+        hi: int,
+        needle: bytes,
+        token: str,
+        shape: PNode | None,
+        plain_assign: bool,
+        found: list[tree_sitter.Node],
+    ) -> None:
+        i = data.find(needle, lo, hi)
+        while i != -1:
+            if plain_assign and (data[i - 1 : i] in _MERGES_WITH_EQ or data[i + 1 : i + 2] == b"="):
+                i = data.find(needle, i + 1, hi)  # part of ==, !=, <=, :=, += ...: not an `=` token
+                continue
+            n = root.descendant_for_byte_range(i, i + len(needle))
+            if n is not None and n.type == token and n.start_byte == i and n.end_byte == i + len(needle):
+                if shape is None:
+                    found.append(n)
+                else:  # the operator of a node of the pattern's shape?
+                    p = n.parent
+                    op = p.child_by_field_name("operator") if p is not None else None
+                    if p is not None and op is not None and op.start_byte == i and _fits(shape, p):
+                        found.append(p)
+            i = data.find(needle, i + 1, hi)
 
     def nodes(self, key: AnchorKey, within: tree_sitter.Node | None = None) -> list[tree_sitter.Node]:
         found = self._by_key.get(key, [])
