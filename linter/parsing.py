@@ -61,17 +61,17 @@ class SourceFile:
         positions stay those of the file. If the pieces do not parse cleanly on their own (code
         that is not gofmt'd, a raw string holding Go), the whole file is parsed instead."""
         if ranges:
-            starts = _line_starts(data)
-
-            def point(offset: int) -> tuple[int, int]:
-                row = bisect.bisect_right(starts, offset) - 1
-                return (row, offset - starts[row])
-
+            points: dict[int, tuple[int, int]] = {}
+            row, last = 0, 0
+            for offset in sorted({x for r in ranges for x in r}):  # rows counted in C, once over the file
+                row += data.count(b"\n", last, offset)
+                last = offset
+                points[offset] = (row, offset - (data.rfind(b"\n", 0, offset) + 1))
             p = _ranged_parser()
-            p.included_ranges = [tree_sitter.Range(point(a), point(b), a, b) for a, b in ranges]
+            p.included_ranges = [tree_sitter.Range(points[a], points[b], a, b) for a, b in ranges]
             tree = p.parse(data)
             if not tree.root_node.has_error:
-                return cls(path, data, tree, starts, ranges=ranges)
+                return cls(path, data, tree, ranges=ranges)
         return cls(path, data, parser().parse(data))
 
     @property
