@@ -89,7 +89,9 @@ class RetentionCheck(Check):
         """Stored values are followed within their function only: no slice there, nothing kept."""
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
         fn = fns.enclosing(node)
-        return fn is None or not fns.slices(fn)
+        if fn is None or not SLICE_TEXT.search(pass_.file.data, fn.node.start_byte, fn.node.end_byte):
+            return True  # the same test as the rule's prefilter, on this function's bytes only
+        return not fns.slices(fn)
 
     def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
