@@ -60,6 +60,7 @@ class RuleNode:
     matches: str | None = None
     constraints: dict[str, RuleNode] = field(default_factory=dict)
     utils: dict[str, RuleNode] = field(default_factory=dict)  # shared by the whole rule file
+    _kinds: Any = field(default=None, repr=False, compare=False)  # root_kinds(), once: True = any kind
 
     # -- what the engine needs -------------------------------------------------------------
     def candidates(self, root: Node, index: CandidateIndex | None = None) -> Iterator[Node]:
@@ -117,6 +118,14 @@ class RuleNode:
         if self.matches is not None and self.matches in self.utils:
             subs.append(self.utils[self.matches])
         return any(r.looks_outside() for r in subs)
+
+    def admits(self, node_type: str) -> bool:
+        """Can this rule match a node of this kind at all (root_kinds, computed once)?"""
+        k = self._kinds
+        if k is None:
+            got = self.root_kinds()
+            k = self._kinds = True if got is None else got
+        return k is True or node_type in k
 
     def root_kinds(self) -> frozenset[str] | None:
         """Node kinds this rule can match at all (None: any), so a caller can skip the rest."""
@@ -207,7 +216,10 @@ class RuleNode:
                 return None
             env = e
         if self.any_of:
+            t = node.type
             for r in self.any_of:
+                if not r.admits(t):
+                    continue  # a branch that cannot match this kind of node: not even called
                 e = r.match(node, env, ctx)
                 if e is not None:
                     env = e
