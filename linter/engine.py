@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from linter.analysis.framework import Package
+from linter.analysis.functions import NAME_BYTE
 from linter.checks.base import Check
 from linter.discovery import discover
 from linter.goversion import GoVersion, go_mod_version
@@ -181,13 +182,10 @@ def _has_word(data: bytes, name: bytes, start: int = 0, end: int | None = None) 
     n = len(name)
     i = data.find(name, start, end)
     while i != -1:
-        if (i == 0 or not _NAME_BYTE[data[i - 1]]) and (i + n >= len(data) or not _NAME_BYTE[data[i + n]]):
+        if (i == 0 or not NAME_BYTE[data[i - 1]]) and (i + n >= len(data) or not NAME_BYTE[data[i + n]]):
             return True
         i = data.find(name, i + 1, end)
     return False
-
-
-_NAME_BYTE = [c >= 0x80 or chr(c).isalnum() or c == 0x5F for c in range(256)]
 
 
 def may_match(rule: Rule, data: bytes) -> bool:

@@ -7,7 +7,9 @@ tree-sitter query, so the Python side only touches identifiers, never every node
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import tree_sitter
@@ -196,20 +198,36 @@ def _identifiers_named(f: SourceFile, name: str, start: int, end: int) -> list[N
     longer name (ASCII or not: no Go operator is non-ASCII), a comment or a string is dropped."""
     data, root = f.data, f.root
     needle = name.encode()
+    n = len(needle)
+    if n == 1:  # `b`, `s`: too many raw hits for a Python loop; the regex's \b does the first cut
+        hits: Iterable[int] = (m.start() for m in _one_letter(needle).finditer(data, start, end))
+    else:
+        hits = _find_all(data, needle, start, end)
     out = []
-    i = data.find(needle, start, end)
-    while i != -1:
-        j = i + len(needle)
-        if not (i > 0 and _is_name_byte(data[i - 1])) and not (j < len(data) and _is_name_byte(data[j])):
-            n = root.descendant_for_byte_range(i, j)
-            if n is not None and n.type == "identifier" and n.start_byte == i and n.end_byte == j:
-                out.append(n)
-        i = data.find(needle, i + 1, end)
+    for i in hits:
+        j = i + n
+        if (i == 0 or not NAME_BYTE[data[i - 1]]) and (j >= len(data) or not NAME_BYTE[data[j]]):
+            node = root.descendant_for_byte_range(i, j)
+            if node is not None and node.type == "identifier" and node.start_byte == i and node.end_byte == j:
+                out.append(node)
     return out
 
 
-def _is_name_byte(b: int) -> bool:
-    return b >= 0x80 or b == 0x5F or 0x30 <= b <= 0x39 or 0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A
+def _find_all(data: bytes, needle: bytes, start: int, end: int) -> Iterator[int]:
+    i = data.find(needle, start, end)
+    while i != -1:
+        yield i
+        i = data.find(needle, i + 1, end)
+
+
+@functools.cache
+def _one_letter(needle: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"\b" + re.escape(needle) + rb"\b")
+
+
+# Bytes that can be part of a Go identifier: ASCII letters, digits, `_`, and any byte of a
+# non-ASCII character (outside strings and comments, only letters can be non-ASCII).
+NAME_BYTE = [c >= 0x80 or chr(c).isalnum() or c == 0x5F for c in range(256)]
 
 
 def is_declaration(ident: Node) -> bool:
