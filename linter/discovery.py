@@ -5,7 +5,7 @@ passes file names), whatever its directory."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from linter.model import FileError
 
@@ -36,26 +36,46 @@ def _walk(path: str, errors: list[FileError]) -> Iterator[str]:
         return
     visited: set[tuple[int, int]] = set()
 
-    def onerror(e: OSError) -> None:
-        errors.append(FileError(e.filename or path, f"cannot read directory: {e.strerror or e}"))
-
-    for root, dirs, files in os.walk(path, onerror=onerror, followlinks=True):
+    def walk(root: str) -> Iterator[str]:
+        """Top-down like os.walk(followlinks=True), but on scandir entries: their type comes
+        with the directory listing, so a regular file costs no stat of its own."""
         try:
             st = os.stat(root)
             ident = (st.st_dev, st.st_ino)
         except OSError:
             ident = (0, hash(root))
         if ident in visited:  # a symlink loop
-            dirs[:] = []
-            continue
+            return
         visited.add(ident)
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith((".", "_")))
-        for name in sorted(files):
-            if name.endswith(".go"):
-                full = os.path.normpath(os.path.join(root, name))
-                if os.path.isfile(full):
-                    yield full
-                elif os.path.islink(full) and not os.path.exists(full):
-                    errors.append(FileError(full, "skipped: broken symbolic link"))
-                elif not os.path.isdir(full):
-                    errors.append(FileError(full, "skipped: not a regular file"))
+        try:
+            with os.scandir(root) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as e:
+            errors.append(FileError(e.filename or root, f"cannot read directory: {e.strerror or e}"))
+            return
+        subdirs = []
+        for entry in entries:
+            if _is(entry.is_dir):
+                if entry.name not in SKIP_DIRS and not entry.name.startswith((".", "_")):
+                    subdirs.append(entry.path)
+                continue
+            if not entry.name.endswith(".go"):
+                continue
+            full = os.path.normpath(entry.path)
+            if _is(entry.is_file):
+                yield full
+            elif _is(entry.is_symlink) and not os.path.exists(full):
+                errors.append(FileError(full, "skipped: broken symbolic link"))
+            else:
+                errors.append(FileError(full, "skipped: not a regular file"))
+        for d in subdirs:
+            yield from walk(d)
+
+    yield from walk(path)
+
+
+def _is(test: Callable[[], bool]) -> bool:
+    try:
+        return test()
+    except OSError:
+        return False
