@@ -110,7 +110,7 @@ _OPEN_RAW = re.compile(rb"`[^`\n]*\n")  # a backtick whose line does not close i
 _NOT_CODE = re.compile(rb"//[^\n]*|/\*.*?\*/|`[^`]*`|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.DOTALL)
 
 
-def declaration_prefilter(rule: Rule) -> tuple[list[tuple[bytes, ...]], list[re.Pattern[bytes]]] | None:
+def declaration_prefilter(rule: Rule) -> tuple[list[tuple[bytes, ...] | re.Pattern[bytes]], list[re.Pattern[bytes]]] | None:
     """What one top-level declaration must contain for `rule` to match inside it, or None when
     the rule looks beyond the declaration (an `inside` relation, a package-scoped check)."""
     got = rule.declaration_cache
@@ -118,7 +118,8 @@ def declaration_prefilter(rule: Rule) -> tuple[list[tuple[bytes, ...]], list[re.
         if rule.matcher.looks_outside() or any(getattr(c, "scope", "package") != "declaration" for c in rule.checks):
             got = False
         else:
-            sets = prefilter(rule)[0]
+            hooks = list(dict.fromkeys(rule.matcher.declaration_hooks() or []))  # once each, in order
+            sets = [re.compile(h) if kind == "regex" else h for kind, h in hooks]
             filters = [rx for rx in (c.declaration_filter() for c in rule.checks) if rx is not None]
             got = (sets, filters)
         rule.declaration_cache = got
@@ -152,7 +153,7 @@ def declaration_ranges(data: bytes, rules: list[Rule]) -> list[tuple[int, int]] 
     keep = []
     for a, b in zip(bounds, bounds[1:], strict=False):
         for sets, filters in pre:  # type: ignore[misc]
-            if sets and not any(all(_has_word(data, t, a, b) for t in s) for s in sets):
+            if sets and not any(_shows(data, s, a, b) for s in sets):
                 continue
             if all(rx.search(data, a, b) for rx in filters):
                 keep.append((a, b))
@@ -173,6 +174,12 @@ def _minimal(alternatives: list[tuple[bytes, ...]]) -> list[tuple[bytes, ...]]:
         if not redundant:
             keep.append(tuple(sorted(set(b), key=lambda t: (-len(t), t))))
     return keep
+
+
+def _shows(data: bytes, hook: tuple[bytes, ...] | re.Pattern[bytes], a: int, b: int) -> bool:
+    if isinstance(hook, tuple):
+        return all(_has_word(data, t, a, b) for t in hook)
+    return hook.search(data, a, b) is not None
 
 
 def _has_word(data: bytes, name: bytes, start: int = 0, end: int | None = None) -> bool:

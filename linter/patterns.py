@@ -158,6 +158,22 @@ class Pattern:
     def metavars(self) -> set[str]:
         return set(self.root.metavars())
 
+    def text_hook(self) -> bytes | None:
+        """For a pattern with no literal name whose root has an operator and one left operand
+        that ends in a bracket (`$M[$K] = $V`): a regex every match's text matches (`]` then
+        the operator), so a declaration without it can be left unparsed."""
+        r = self.root
+        if self.anchor_text is not None or r.op is None:
+            return None
+        left = next((c for f, c in r.children if f == "left"), None)
+        if left is not None and left.kind == "expression_list":
+            left = left.children[0][1] if len(left.children) == 1 else None
+        closer = _CLOSERS.get(left.kind) if left is not None and left.mv is None else None
+        if closer is None:
+            return None
+        tail = rb"(?!=)" if r.op == "=" else b""  # `] =` but not `] ==`
+        return closer + rb"[ \t]*" + re.escape(r.op.encode()) + tail
+
     @property
     def literals(self) -> set[str]:
         """Identifiers a file must contain for this pattern to match (for prefiltering)."""
@@ -201,6 +217,9 @@ class Pattern:
     def match(self, node: tree_sitter.Node, env: Env | None = None) -> Env | None:
         return match_node(self.root, node, env if env else {})  # bindings copy on write
 
+
+# The last token of an operand of these kinds (for Pattern.text_hook).
+_CLOSERS = {"index_expression": rb"\]", "slice_expression": rb"\]", "call_expression": rb"\)", "composite_literal": rb"\}"}
 
 AnchorKey = tuple[str, "str | None"]  # (node kind, literal text or None for "any node of this kind")
 SKELETON = "#skeleton"  # AnchorKey kind whose text is a query: (SKELETON, "(assignment_statement ...)")

@@ -103,6 +103,31 @@ class RuleNode:
             return self.utils[self.matches].anchor_keys()
         return set()
 
+    def declaration_hooks(self) -> list[tuple[str, Any]] | None:
+        """Alternatives, one of which the text of a declaration holding a match must show:
+        ("words", names) all as whole words, or ("regex", bytes pattern). None: no constraint."""
+        if self.pattern is not None:
+            lits = self.pattern.literals
+            if lits:
+                return [("words", tuple(sorted(t.encode() for t in lits)))]
+            hook = self.pattern.text_hook()
+            return [("regex", hook)] if hook is not None else None
+        if self.any_of:
+            out: list[tuple[str, Any]] = []
+            for r in self.any_of:
+                h = r.declaration_hooks()
+                if h is None:
+                    return None
+                out.extend(h)
+            return out
+        for r in self.all_of:
+            h = r.declaration_hooks()
+            if h is not None:
+                return h
+        if self.matches is not None and self.matches in self.utils:
+            return self.utils[self.matches].declaration_hooks()
+        return None
+
     def looks_outside(self) -> bool:
         """Does matching ever look at ancestors (`inside`)? A rule that does not only needs the
         candidate's own subtree, so it can run on a tree of some declarations only."""

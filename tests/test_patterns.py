@@ -173,3 +173,16 @@ def test_index_from_bytes_finds_what_the_tree_walk_finds(code: str) -> None:
         assert looked_up == walked, path
         total += len(walked)
     assert total > 0
+
+
+def test_text_hook_of_an_index_assignment() -> None:
+    """`$M[$K] = $V` has no literal name, but every match shows `]` then `=` in its text."""
+    import re
+
+    hook = Pattern.compile("$M[$K] = $V").text_hook()
+    assert hook is not None
+    rx = re.compile(hook)
+    assert rx.search(b"m[k] = v") and rx.search(b"cache[string(b[:4])]\t= x")
+    assert not rx.search(b"if m[k] == v {") and not rx.search(b"m[k] += 1")
+    assert Pattern.compile("$X = $Y").text_hook() is None  # nothing to say: every assignment
+    assert Pattern.compile("$M.Store($K, $V)").text_hook() is None  # has a literal name instead
