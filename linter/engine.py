@@ -131,9 +131,18 @@ def declaration_ranges(data: bytes, rules: list[Rule]) -> list[tuple[int, int]] 
     declaration-local and that leaves something out; None means "parse the whole file". gofmt'd
     code starts each declaration at column 0; code that is not splits into pieces that do not
     parse on their own, and SourceFile.parse then falls back to the whole file."""
-    pre = [declaration_prefilter(r) for r in rules]
-    if not rules or any(p is None for p in pre):
+    got = [declaration_prefilter(r) for r in rules]
+    if not rules or any(p is None for p in got):
         return None
+    # Per rule, only the alternatives the whole file shows are worth testing per declaration.
+    pre = []
+    for sets, filters in got:  # type: ignore[misc]
+        present = [s for s in sets if _shows(data, s, 0, len(data))]
+        if sets and not present:
+            continue  # this rule cannot match anywhere in the file
+        pre.append((present, filters))
+    if not pre:
+        return []
     starts = [m.start() for m in _TOP_LEVEL.finditer(b"\n" + data)]  # offsets in `data`: the prepended newline cancels the +1
     if not starts:
         return None
@@ -152,7 +161,7 @@ def declaration_ranges(data: bytes, rules: list[Rule]) -> list[tuple[int, int]] 
     bounds = [*starts, len(data)]
     keep = []
     for a, b in zip(bounds, bounds[1:], strict=False):
-        for sets, filters in pre:  # type: ignore[misc]
+        for sets, filters in pre:
             if sets and not any(_shows(data, s, a, b) for s in sets):
                 continue
             if all(rx.search(data, a, b) for rx in filters):
