@@ -136,8 +136,19 @@ def declaration_ranges(data: bytes, rules: list[Rule]) -> list[tuple[int, int]] 
         return None
     # Per rule, only the alternatives the whole file shows are worth testing per declaration.
     pre = []
+    missing: set[bytes] = set()  # not even substrings of the file: nor is any name containing one
     for sets, filters in got:  # type: ignore[misc]
-        present = [s for s in sets if _shows(data, s, 0, len(data))]
+        present = []
+        for s in sorted(sets, key=lambda h: min(map(len, h)) if isinstance(h, tuple) else 0):
+            if isinstance(s, tuple):
+                if any(m in t for m in missing for t in s):
+                    continue
+                gone = [t for t in s if t not in data]
+                if gone:
+                    missing.update(gone)
+                    continue
+            if _shows(data, s, 0, len(data)):
+                present.append(s)
         if sets and not present:
             continue  # this rule cannot match anywhere in the file
         pre.append((present, filters))
@@ -417,7 +428,8 @@ def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_over
             res.stats.skipped_generated += 1
             continue
         res.stats.lines += data.count(b"\n")
-        active = [r for r in rules if r.applies_to(path) and may_match(r, data)]
+        applies: dict[str, bool] = {}  # rules with the same `paths` (usually all) decide once
+        active = [r for r in rules if _applies(r, path, applies) and may_match(r, data)]
         if not active:
             _unused_in_skipped(path, data, rules, res)
             continue
@@ -447,6 +459,14 @@ def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_over
             res.errors.append(FileError(f.path, f"skipped: checking took longer than {timeout:g}s (--timeout-per-file)"))
     res.stats.seconds = time.perf_counter() - started
     return res
+
+
+def _applies(rule: Rule, path: str, memo: dict[str, bool]) -> bool:
+    key = repr(rule.metadata.get("paths"))
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = rule.applies_to(path)
+    return got
 
 
 def _unused_in_skipped(path: str, data: bytes, rules: list[Rule], res: Result) -> None:
