@@ -9,6 +9,7 @@ run: read errors, binary files and internal errors become `FileError`s.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import signal
@@ -95,7 +96,7 @@ def prefilter(
         words = sorted({tuple(sorted(s, key=lambda t: (-len(t), t))) for s in literal_sets})
         got = (
             words,
-            _minimal(words),  # as substrings first: one cheap scan rejects most files
+            _minimal([tuple(t for t in w if b"." not in t) for w in words]),  # as plain substrings first: cheap
             _minimal([tuple(x) for x in anyof]),
             re.compile(regex.encode()) if regex else None,
         )
@@ -143,7 +144,7 @@ def declaration_ranges(data: bytes, rules: list[Rule]) -> list[tuple[int, int]] 
             if isinstance(s, tuple):
                 if any(m in t for m in missing for t in s):
                     continue
-                gone = [t for t in s if t not in data]
+                gone = [t for t in s if b"." not in t and t not in data]
                 if gone:
                     missing.update(gone)
                     continue
@@ -196,6 +197,12 @@ def _minimal(alternatives: list[tuple[bytes, ...]]) -> list[tuple[bytes, ...]]:
     return keep
 
 
+@functools.cache
+def _chain(dotted: bytes) -> re.Pattern[bytes]:
+    first, _, rest = dotted.partition(b".")
+    return re.compile(rb"(?<![\w\x80-\xff])" + re.escape(first) + rb"\s*\.\s*" + re.escape(rest) + rb"(?![\w\x80-\xff])")
+
+
 def _shows(data: bytes, hook: tuple[bytes, ...] | re.Pattern[bytes], a: int, b: int) -> bool:
     if isinstance(hook, tuple):
         return all(_has_word(data, t, a, b) for t in hook)
@@ -204,8 +211,10 @@ def _shows(data: bytes, hook: tuple[bytes, ...] | re.Pattern[bytes], a: int, b: 
 
 def _has_word(data: bytes, name: bytes, start: int = 0, end: int | None = None) -> bool:
     """Does `name` occur as a whole identifier (no ASCII name character, and no byte of a
-    non-ASCII one, on either side)?"""
+    non-ASCII one, on either side)? A dotted `pkg.Name` may have spaces around the dot."""
     end = len(data) if end is None else end
+    if b"." in name:
+        return _chain(name).search(data, start, end) is not None
     n = len(name)
     i = data.find(name, start, end)
     while i != -1:

@@ -176,8 +176,21 @@ class Pattern:
 
     @property
     def literals(self) -> set[str]:
-        """Identifiers a file must contain for this pattern to match (for prefiltering)."""
-        return {leaf.text for leaf, _ in self.root.literal_leaves()}
+        """What a file must contain for this pattern to match (for prefiltering): its literal
+        names, and each `pkg.Name` selector of two literal names as one dotted token, which
+        prefilters read as "pkg, a dot and Name, spaces allowed" (`time.After`, not just any
+        file with the words `time` and `After`)."""
+        out = {leaf.text for leaf, _ in self.root.literal_leaves()}
+        stack = [self.root]
+        while stack:
+            p = stack.pop()
+            stack.extend(c for _, c in p.children)
+            if p.kind == "selector_expression" and len(p.children) == 2:
+                (_, a), (_, b) = p.children
+                if a.mv is None and b.mv is None and not a.children and not b.children and a.text and b.text:
+                    if a.kind in _LEAF_NAME_KINDS and b.kind in _LEAF_NAME_KINDS:
+                        out.add(f"{a.text}.{b.text}")
+        return out
 
     @property
     def anchor_key(self) -> AnchorKey:

@@ -46,3 +46,29 @@ def test_a_rule_that_looks_outside_its_declaration_gets_whole_files() -> None:
     by_id = {r.id: r for r in rules}
     assert declaration_ranges(data, [by_id["time-after-in-loop"]]) is None  # loop context: package-wide
     assert declaration_ranges(data, [by_id["subslice-retained"], by_id["unbounded-label"]]) is None
+
+
+def test_prefilter_reads_a_package_selector_as_one_chain() -> None:
+    """`time.After($D)` needs `time`, a dot and `After` together: a file with the words `time`
+    and `After` apart (`t.After(u)` and `time.Now()`) cannot match; a line break after the dot
+    (legal Go, kept by gofmt) still counts."""
+    from linter.engine import may_match
+
+    rule = next(r for r in prepare_rules(Options()) if r.id == "time-after-in-loop")
+    apart = b'package p\nimport "time"\nfunc f(t, u time.Time) bool { for { if t.After(u) { return true } } }\n'
+    broken = b'package p\nimport "time"\nfunc f(ch chan int) {\n\tfor {\n\t\tselect {\n\t\tcase <-ch:\n\t\tcase <-time.\n\t\t\tAfter(time.Second):\n\t\t}\n\t}\n}\n'
+    assert not may_match(rule, apart)
+    assert may_match(rule, broken)
+    assert _findings_for(broken, tmp_name="broken.go") == [("broken.go", 7, "time-after-in-loop")]
+
+
+def _findings_for(src: bytes, tmp_name: str) -> list[tuple[str, int, str]]:
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, tmp_name)
+        with open(path, "wb") as fh:
+            fh.write(src)
+        result = check_paths([path], prepare_rules(Options()), Options())
+        return [(os.path.basename(f.path), f.line, f.rule_id) for f in result.findings]

@@ -178,7 +178,7 @@ class LoopContextCheck(Check):
                     if not lits or not all(lits):
                         needles = None  # a scheduler pattern without a literal: every file
                         break
-                    needles.extend([t.encode() for t in sorted(s)] for s in lits)  # type: ignore[union-attr]
+                    needles.extend([t.encode() for t in sorted(s) if "." not in t] for s in lits)  # type: ignore[union-attr]
                 for f in pass_.package.files_containing(needles):
                     fp = pass_.file_pass(f)
                     index = CandidateIndex(f.root, keys)
