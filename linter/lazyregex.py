@@ -50,8 +50,3 @@ class LazyRegex(Generic[S]):
 
     def __repr__(self) -> str:
         return f"LazyRegex({self.pattern!r})"
-
-
-def lazy(pattern: S, flags: int = 0) -> LazyRegex[S]:
-    """For module-level constants: not even validated until first use (they are our own)."""
-    return LazyRegex(pattern, flags, validate=False)

@@ -1,8 +1,9 @@
 """Per-file function index and per-function def-use facts.
 
 Computed once per file (`FUNCTIONS`) and once per package (`PACKAGE_DECLS`), then shared by
-the lifetime, loop-context, taint and retention checks. Identifier occurrences come from a
-tree-sitter query, so the Python side only touches identifiers, never every node.
+the lifetime, loop-context, taint and retention checks. Names are looked up where the bytes
+hold them (a find, then a byte-range descent in the tree), so the Python side never walks
+every node, and a package-wide question parses only the files whose text can answer it.
 """
 
 from __future__ import annotations
@@ -99,7 +100,6 @@ class FileFunctions:
     def __init__(self, f: SourceFile) -> None:
         self.file = f
         self._infos: dict[int, FuncInfo] = {}
-        self._complete = False
         self._facts: dict[int, FuncFacts] = {}
         self._slices: dict[int, list[Node]] = {}
 
@@ -110,19 +110,6 @@ class FileFunctions:
             got = _func_info(self.file, node)
             self._infos[node.id] = got
         return got
-
-    @property
-    def by_id(self) -> dict[int, FuncInfo]:
-        """Every function of the file (computed once, when something needs all of them)."""
-        if not self._complete:
-            q = query("[(function_declaration) (method_declaration) (func_literal)] @f")
-            nodes = sorted(tree_sitter.QueryCursor(q).captures(self.file.root).get("f", []), key=lambda n: n.start_byte)
-            for node in nodes:
-                self.info(node)
-            # in source order, whatever was looked up first: everything built on it is deterministic
-            self._infos = {n.id: self._infos[n.id] for n in nodes} | self._infos
-            self._complete = True
-        return self._infos
 
     def enclosing(self, node: Node | None) -> FuncInfo | None:
         n = node.parent if node is not None else None
