@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from linter import engine
-from linter.engine import Options, check_paths, declaration_ranges, prepare_rules
+from linter.engine import Options, check_paths, prepare_rules
+from linter.prefilter import declaration_ranges
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,7 +53,7 @@ def test_prefilter_reads_a_package_selector_as_one_chain() -> None:
     """`time.After($D)` needs `time`, a dot and `After` together: a file with the words `time`
     and `After` apart (`t.After(u)` and `time.Now()`) cannot match; a line break after the dot
     (legal Go, kept by gofmt) still counts."""
-    from linter.engine import may_match
+    from linter.prefilter import may_match
 
     rule = next(r for r in prepare_rules(Options()) if r.id == "time-after-in-loop")
     apart = b'package p\nimport "time"\nfunc f(t, u time.Time) bool { for { if t.After(u) { return true } } }\n'

@@ -1,0 +1,174 @@
+"""What a file, or one top-level declaration of it, must contain for a rule to match there.
+
+Decided on the bytes before anything is parsed: a pattern's literal names as whole words (a
+`pkg.Name` selector as one chain), the substrings a rule's checks derive or it declares, its
+`prefilter-regex`; and, for rules that only look inside one declaration, which declarations can
+hold a match (so only those are parsed). Computed once per rule and cached on it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from linter.analysis.functions import NAME_BYTE
+from linter.model import Rule
+
+
+def prefilter(
+    rule: Rule,
+) -> tuple[list[tuple[bytes, ...]], list[tuple[bytes, ...]], list[tuple[bytes, ...]], re.Pattern[bytes] | None]:
+    """What a file must contain for `rule` to possibly match: every name of one of the sets
+    derived from its patterns, as a whole word (a pattern's `With` is not in `WithContext`), and
+    every token of one of the substrings its checks derive or it declares (`prefilter`)."""
+    got = rule.prefilter_cache
+    if got is None:
+        literal_sets = [{t.encode() for t in s} for s in rule.matcher.literals()]
+        literal_sets = literal_sets if literal_sets and all(literal_sets) else []
+        literal_sets = [s for s in literal_sets if not any(o < s for o in literal_sets)]  # implied by a subset
+        anyof: list[list[bytes]] = [[t.encode()] for t in rule.metadata.get("prefilter", [])]
+        for check in rule.checks:
+            conj = getattr(check, "prefilter_sets", lambda: None)()
+            if conj:
+                anyof.extend([t.encode() for t in c] for c in conj)
+        regex = rule.metadata.get("prefilter-regex")
+        words = sorted({tuple(sorted(s, key=lambda t: (-len(t), t))) for s in literal_sets})
+        got = (
+            words,
+            _minimal([tuple(t for t in w if b"." not in t) for w in words]),  # as plain substrings first: cheap
+            _minimal([tuple(x) for x in anyof]),
+            re.compile(regex.encode()) if regex else None,
+        )
+        rule.prefilter_cache = got  # on the rule: reconfiguring its checks makes a new Rule state
+    return got  # type: ignore[no-any-return]
+
+
+_TOP_LEVEL = re.compile(rb"\n(?:func|var|const|type|import|package)\b")  # a literal first: fast to scan for
+# Comments, strings and runes, leftmost first as Go's scanner sees them: a line starting with
+# `func` inside a block comment or a raw string is not a declaration.
+_OPEN_RAW = re.compile(rb"`[^`\n]*\n")  # a backtick whose line does not close it: maybe a raw string across lines
+_NOT_CODE = re.compile(rb"//[^\n]*|/\*.*?\*/|`[^`]*`|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.DOTALL)
+
+
+def declaration_prefilter(rule: Rule) -> tuple[list[tuple[bytes, ...] | re.Pattern[bytes]], list[re.Pattern[bytes]]] | None:
+    """What one top-level declaration must contain for `rule` to match inside it, or None when
+    the rule looks beyond the declaration (an `inside` relation, a package-scoped check)."""
+    got = rule.declaration_cache
+    if got is None:
+        if rule.matcher.looks_outside() or any(getattr(c, "scope", "package") != "declaration" for c in rule.checks):
+            got = False
+        else:
+            hooks = list(dict.fromkeys(rule.matcher.declaration_hooks() or []))  # once each, in order
+            sets = [re.compile(h) if kind == "regex" else h for kind, h in hooks]
+            filters = [rx for rx in (c.declaration_filter() for c in rule.checks) if rx is not None]
+            got = (sets, filters)
+        rule.declaration_cache = got
+    return got or None
+
+
+def declaration_ranges(data: bytes, rules: list[Rule]) -> list[tuple[int, int]] | None:
+    """The byte ranges of the top-level declarations some rule may match in, when every rule is
+    declaration-local and that leaves something out; None means "parse the whole file". gofmt'd
+    code starts each declaration at column 0; code that is not splits into pieces that do not
+    parse on their own, and SourceFile.parse then falls back to the whole file."""
+    got = [declaration_prefilter(r) for r in rules]
+    if not rules or any(p is None for p in got):
+        return None
+    # Per rule, only the alternatives the whole file shows are worth testing per declaration.
+    pre = []
+    missing: set[bytes] = set()  # not even substrings of the file: nor is any name containing one
+    for sets, filters in got:  # type: ignore[misc]
+        present = []
+        for s in sorted(sets, key=lambda h: min(map(len, h)) if isinstance(h, tuple) else 0):
+            if isinstance(s, tuple):
+                if any(m in t for m in missing for t in s):
+                    continue
+                gone = [t for t in s if b"." not in t and t not in data]
+                if gone:
+                    missing.update(gone)
+                    continue
+            if _shows(data, s, 0, len(data)):
+                present.append(s)
+        if sets and not present:
+            continue  # this rule cannot match anywhere in the file
+        pre.append((present, filters))
+    if not pre:
+        return []
+    starts = [m.start() for m in _TOP_LEVEL.finditer(b"\n" + data)]  # offsets in `data`: the prepended newline cancels the +1
+    if not starts:
+        return None
+    if b"/*" in data or _OPEN_RAW.search(data):  # only these span lines
+        spans = [m.span() for m in _NOT_CODE.finditer(data) if b"\n" in m.group()]  # disjoint, in order
+        if spans:
+            import bisect
+
+            opens = [a for a, _ in spans]
+
+            def in_span(s: int) -> bool:
+                k = bisect.bisect_right(opens, s) - 1
+                return k >= 0 and s < spans[k][1]
+
+            starts = [s for s in starts if not in_span(s)]
+    bounds = [*starts, len(data)]
+    keep = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        for sets, filters in pre:
+            if sets and not any(_shows(data, s, a, b) for s in sets):
+                continue
+            if all(rx.search(data, a, b) for rx in filters):
+                keep.append((a, b))
+                break
+    return None if len(keep) == len(starts) else keep
+
+
+def _minimal(alternatives: list[tuple[bytes, ...]]) -> list[tuple[bytes, ...]]:
+    """Drop the alternatives another one implies: a file containing `WatchPrefix` contains
+    `Watch`, so [Watch | WatchPrefix] needs one scan, not two. Tokens longest (rarest) first."""
+
+    def implies(b: tuple[bytes, ...], a: tuple[bytes, ...]) -> bool:  # containing all of b => all of a
+        return all(any(x in y for y in b) for x in a)
+
+    keep = []
+    for i, b in enumerate(alternatives):
+        redundant = any(j != i and implies(b, a) and (not implies(a, b) or j < i) for j, a in enumerate(alternatives))
+        if not redundant:
+            keep.append(tuple(sorted(set(b), key=lambda t: (-len(t), t))))
+    return keep
+
+
+@functools.cache
+def _chain(dotted: bytes) -> re.Pattern[bytes]:
+    first, _, rest = dotted.partition(b".")
+    return re.compile(rb"(?<![\w\x80-\xff])" + re.escape(first) + rb"\s*\.\s*" + re.escape(rest) + rb"(?![\w\x80-\xff])")
+
+
+def _shows(data: bytes, hook: tuple[bytes, ...] | re.Pattern[bytes], a: int, b: int) -> bool:
+    if isinstance(hook, tuple):
+        return all(_has_word(data, t, a, b) for t in hook)
+    return hook.search(data, a, b) is not None
+
+
+def _has_word(data: bytes, name: bytes, start: int = 0, end: int | None = None) -> bool:
+    """Does `name` occur as a whole identifier (no ASCII name character, and no byte of a
+    non-ASCII one, on either side)? A dotted `pkg.Name` may have spaces around the dot."""
+    end = len(data) if end is None else end
+    if b"." in name:
+        return _chain(name).search(data, start, end) is not None
+    n = len(name)
+    i = data.find(name, start, end)
+    while i != -1:
+        if (i == 0 or not NAME_BYTE[data[i - 1]]) and (i + n >= len(data) or not NAME_BYTE[data[i + n]]):
+            return True
+        i = data.find(name, i + 1, end)
+    return False
+
+
+def may_match(rule: Rule, data: bytes) -> bool:
+    sets, gate, anyof, regex = prefilter(rule)
+    if gate and not any(all(tok in data for tok in s) for s in gate):
+        return False
+    if sets and not any(all(_has_word(data, tok) for tok in s) for s in sets):
+        return False
+    if anyof and not any(all(tok in data for tok in conj) for conj in anyof):
+        return False
+    return regex is None or regex.search(data) is not None
