@@ -8,10 +8,11 @@ hold a match (so only those are parsed). Computed once per rule and cached on it
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 
-from linter.analysis.functions import NAME_BYTE
+from linter.analysis.functions import word_positions
 from linter.model import Rule
 
 
@@ -44,9 +45,9 @@ def prefilter(
 
 
 _TOP_LEVEL = re.compile(rb"\n(?:func|var|const|type|import|package)\b")  # a literal first: fast to scan for
+_OPEN_RAW = re.compile(rb"`[^`\n]*\n")  # a backtick whose line does not close it: maybe a raw string across lines
 # Comments, strings and runes, leftmost first as Go's scanner sees them: a line starting with
 # `func` inside a block comment or a raw string is not a declaration.
-_OPEN_RAW = re.compile(rb"`[^`\n]*\n")  # a backtick whose line does not close it: maybe a raw string across lines
 _NOT_CODE = re.compile(rb"//[^\n]*|/\*.*?\*/|`[^`]*`|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.DOTALL)
 
 
@@ -100,8 +101,6 @@ def declaration_ranges(data: bytes, rules: list[Rule]) -> list[tuple[int, int]] 
     if b"/*" in data or _OPEN_RAW.search(data):  # only these span lines
         spans = [m.span() for m in _NOT_CODE.finditer(data) if b"\n" in m.group()]  # disjoint, in order
         if spans:
-            import bisect
-
             opens = [a for a, _ in spans]
 
             def in_span(s: int) -> bool:
@@ -151,16 +150,9 @@ def _shows(data: bytes, hook: tuple[bytes, ...] | re.Pattern[bytes], a: int, b: 
 def _has_word(data: bytes, name: bytes, start: int = 0, end: int | None = None) -> bool:
     """Does `name` occur as a whole identifier (no ASCII name character, and no byte of a
     non-ASCII one, on either side)? A dotted `pkg.Name` may have spaces around the dot."""
-    end = len(data) if end is None else end
     if b"." in name:
-        return _chain(name).search(data, start, end) is not None
-    n = len(name)
-    i = data.find(name, start, end)
-    while i != -1:
-        if (i == 0 or not NAME_BYTE[data[i - 1]]) and (i + n >= len(data) or not NAME_BYTE[data[i + n]]):
-            return True
-        i = data.find(name, i + 1, end)
-    return False
+        return _chain(name).search(data, start, len(data) if end is None else end) is not None
+    return next(word_positions(data, name, start, end), None) is not None
 
 
 def may_match(rule: Rule, data: bytes) -> bool:

@@ -182,22 +182,28 @@ class FuncFacts:
 
 def _identifiers_named(f: SourceFile, name: str, start: int, end: int) -> list[Node]:
     """The `identifier` nodes spelled `name` within [start, end), in source order. A hit inside a
-    longer name (ASCII or not: no Go operator is non-ASCII), a comment or a string is dropped."""
-    data, root = f.data, f.root
-    needle = name.encode()
-    n = len(needle)
-    if n == 1:  # `b`, `s`: too many raw hits for a Python loop; the regex's \b does the first cut
-        hits: Iterable[int] = (m.start() for m in _one_letter(needle).finditer(data, start, end))
-    else:
-        hits = _find_all(data, needle, start, end)
+    comment or a string is not an identifier node of exactly that range, so it drops out."""
+    n = len(name.encode())
     out = []
-    for i in hits:
-        j = i + n
-        if (i == 0 or not NAME_BYTE[data[i - 1]]) and (j >= len(data) or not NAME_BYTE[data[j]]):
-            node = root.descendant_for_byte_range(i, j)
-            if node is not None and node.type == "identifier" and node.start_byte == i and node.end_byte == j:
-                out.append(node)
+    for i in word_positions(f.data, name.encode(), start, end):
+        node = f.root.descendant_for_byte_range(i, i + n)
+        if node is not None and node.type == "identifier" and node.start_byte == i and node.end_byte == i + n:
+            out.append(node)
     return out
+
+
+def word_positions(data: bytes, name: bytes, start: int = 0, end: int | None = None) -> Iterator[int]:
+    """Where `name` occurs in data[start:end] as a whole name: no ASCII name character, and no
+    byte of a non-ASCII one, on either side (no Go operator is non-ASCII)."""
+    end = len(data) if end is None else end
+    n = len(name)
+    if n == 1:  # `b`, `s`: too many raw hits for a Python loop; the regex's \b does the first cut
+        hits: Iterable[int] = (m.start() for m in _one_letter(name).finditer(data, start, end))
+    else:
+        hits = _find_all(data, name, start, end)
+    for i in hits:
+        if (i == 0 or not NAME_BYTE[data[i - 1]]) and (i + n >= len(data) or not NAME_BYTE[data[i + n]]):
+            yield i
 
 
 def _find_all(data: bytes, needle: bytes, start: int, end: int) -> Iterator[int]:
