@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linter import engine
 from linter.engine import Options, check_paths, prepare_rules
@@ -73,3 +75,45 @@ def _findings_for(src: bytes, tmp_name: str) -> list[tuple[str, int, str]]:
             fh.write(src)
         result = check_paths([path], prepare_rules(Options()), Options())
         return [(os.path.basename(f.path), f.line, f.rule_id) for f in result.findings]
+
+
+# -- the one-pass declaration search equals searching each declaration alone ----------------------
+
+_PIECES = [b"x[i:]", b"m[k] = v", b"append(a, b)", b"Store", b"\n", b" ", b"`", b"/*", b"*/", b'"', b"'", b"//", b"]", b"=", b"a", b"\\"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40), st.lists(st.integers(0, 60), max_size=8))
+def test_one_pass_search_equals_per_declaration_search(parts: list[bytes], cuts: list[int]) -> None:
+    """A hit found in one pass through the file is credited to its declaration; one that runs
+    into the next is retried inside its own, so nothing differs from a search per declaration."""
+    import re
+
+    from linter.prefilter import _declarations_with, _regex_finder, _word_finder
+
+    data = b"".join(parts) + b"\n"
+    bounds = sorted({0, *(c for c in cuts if c < len(data))}) + [len(data)]
+    everything = list(range(len(bounds) - 1))
+    for rx in (re.compile(rb"\[(?:[^\[\]\n]|\[[^\]\n]*\])*:"), re.compile(rb"\][ \t]*=(?!=)"), re.compile(rb"a\s*\]")):
+        find = _regex_finder(data, rx)
+        alone = [i for i in everything if find(bounds[i], bounds[i + 1]) is not None]
+        assert _declarations_with(data, bounds, everything, find) == alone
+        among = everything[::2]
+        assert _declarations_with(data, bounds, among, find) == [i for i in alone if i in among]
+    find = _word_finder(data, b"Store")
+    assert _declarations_with(data, bounds, everything, find) == [i for i in everything if find(bounds[i], bounds[i + 1]) is not None]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b"\n", b"`", b"/*", b"*/", b"/", b"*", b'"', b"'", b"//", b"\\", b" "]), max_size=30))
+def test_spanning_tokens_are_lexed_like_one_token_at_a_time(parts: list[bytes]) -> None:
+    """The fast lexer (one possessive match per multi-line token) finds the same multi-line
+    block comments and raw strings as lexing every comment, string and rune in turn."""
+    import re
+
+    from linter.prefilter import _SPANNING
+
+    data = b"".join(parts)
+    one_at_a_time = re.compile(rb"//[^\n]*|/\*.*?\*/|`[^`]*`|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.DOTALL)
+    expected = [m.span() for m in one_at_a_time.finditer(data) if b"\n" in m.group()]
+    assert [m.span(1) for m in _SPANNING.finditer(data) if m.start(1) >= 0] == expected
