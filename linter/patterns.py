@@ -162,17 +162,7 @@ class Pattern:
         """For a pattern with no literal name whose root has an operator and one left operand
         that ends in a bracket (`$M[$K] = $V`): a regex every match's text matches (`]` then
         the operator), so a declaration without it can be left unparsed."""
-        r = self.root
-        if self.anchor_text is not None or r.op is None:
-            return None
-        left = next((c for f, c in r.children if f == "left"), None)
-        if left is not None and left.kind == "expression_list":
-            left = left.children[0][1] if len(left.children) == 1 else None
-        closer = _CLOSERS.get(left.kind) if left is not None and left.mv is None else None
-        if closer is None:
-            return None
-        tail = rb"(?!=)" if r.op == "=" else b""  # `] =` but not `] ==`
-        return closer + rb"[ \t]*" + re.escape(r.op.encode()) + tail
+        return _text_hook(self.root) if self.anchor_text is None else None
 
     @property
     def literals(self) -> set[str]:
@@ -229,6 +219,20 @@ class Pattern:
 
     def match(self, node: tree_sitter.Node, env: Env | None = None) -> Env | None:
         return match_node(self.root, node, env if env else {})  # bindings copy on write
+
+
+def _text_hook(r: PNode) -> bytes | None:
+    """See Pattern.text_hook. The match's last byte is the end of the operator token."""
+    if r.op is None:
+        return None
+    left = next((c for f, c in r.children if f == "left"), None)
+    if left is not None and left.kind == "expression_list":
+        left = left.children[0][1] if len(left.children) == 1 else None
+    closer = _CLOSERS.get(left.kind) if left is not None and left.mv is None else None
+    if closer is None:
+        return None
+    tail = rb"(?!=)" if r.op == "=" else b""  # `] =` but not `] ==`
+    return closer + rb"[ \t]*" + re.escape(r.op.encode()) + tail
 
 
 # The last token of an operand of these kinds (for Pattern.text_hook).
@@ -311,9 +315,15 @@ class CandidateIndex:
             token = kind[len(SKELETON) :] if shape is not None else kind
             needle = (token if shape is not None else text or "").encode()
             found: list[tree_sitter.Node] = []
-            plain_assign = needle == b"="
-            for lo, hi in ranges:
-                self._scan(root, data, lo, hi, needle, token, shape, plain_assign, found)
+            hook = _hook_regex((kind, text)) if shape is not None else None
+            if hook is not None:  # `] =`, not every `=` of the file: the operator ends the hit
+                for lo, hi in ranges:
+                    for m in hook.finditer(data, lo, hi):
+                        self._operator_at(root, m.end() - len(needle), needle, token, shape, found)  # type: ignore[arg-type]
+            else:
+                plain_assign = needle == b"="
+                for lo, hi in ranges:
+                    self._scan(root, data, lo, hi, needle, token, shape, plain_assign, found)
             if found:
                 self._by_key[(kind, text)] = found
 
@@ -334,16 +344,23 @@ class CandidateIndex:
             if plain_assign and (data[i - 1 : i] in _MERGES_WITH_EQ or data[i + 1 : i + 2] == b"="):
                 i = data.find(needle, i + 1, hi)  # part of ==, !=, <=, :=, += ...: not an `=` token
                 continue
-            n = root.descendant_for_byte_range(i, i + len(needle))
-            if n is not None and n.type == token and n.start_byte == i and n.end_byte == i + len(needle):
-                if shape is None:
+            if shape is None:
+                n = root.descendant_for_byte_range(i, i + len(needle))
+                if n is not None and n.type == token and n.start_byte == i and n.end_byte == i + len(needle):
                     found.append(n)
-                else:  # the operator of a node of the pattern's shape?
-                    p = n.parent
-                    op = p.child_by_field_name("operator") if p is not None else None
-                    if p is not None and op is not None and op.start_byte == i and _fits(shape, p):
-                        found.append(p)
+            else:
+                CandidateIndex._operator_at(root, i, needle, token, shape, found)
             i = data.find(needle, i + 1, hi)
+
+    @staticmethod
+    def _operator_at(root: tree_sitter.Node, i: int, needle: bytes, token: str, shape: PNode, found: list[tree_sitter.Node]) -> None:
+        """Is the token at `i` the operator of a node of the pattern's shape? Then that node is one."""
+        n = root.descendant_for_byte_range(i, i + len(needle))
+        if n is not None and n.type == token and n.start_byte == i and n.end_byte == i + len(needle):
+            p = n.parent
+            op = p.child_by_field_name("operator") if p is not None else None
+            if p is not None and op is not None and op.start_byte == i and _fits(shape, p):
+                found.append(p)
 
     def nodes(self, key: AnchorKey, within: tree_sitter.Node | None = None) -> list[tree_sitter.Node]:
         found = self._by_key.get(key, [])
@@ -355,6 +372,17 @@ class CandidateIndex:
 
 # Go's scanner makes one token of any of these followed by `=` (==, !=, <=, >=, :=, +=, ...).
 _MERGES_WITH_EQ = frozenset(bytes([c]) for c in b"=!<>:+-*/%&|^")
+
+
+_HOOKS: dict[AnchorKey, re.Pattern[bytes] | None] = {}
+
+
+def _hook_regex(key: AnchorKey) -> re.Pattern[bytes] | None:
+    """The compiled text hook of a skeleton key's shape (see Pattern.text_hook), once per key."""
+    if key not in _HOOKS:
+        hook = _text_hook(_SHAPES[key])
+        _HOOKS[key] = re.compile(hook) if hook is not None else None
+    return _HOOKS[key]
 
 
 def _from_bytes(key: AnchorKey) -> bool:

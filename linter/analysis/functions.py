@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import tree_sitter
 
 from linter.analysis.framework import Analyzer, Package, PackagePass, Pass, budget_paused
-from linter.parsing import FUNCTION_KINDS, SourceFile, query
+from linter.parsing import FUNCTION_KINDS, SourceFile
 
 Node = tree_sitter.Node
 
@@ -101,7 +101,7 @@ class FileFunctions:
         self.file = f
         self._infos: dict[int, FuncInfo] = {}
         self._facts: dict[int, FuncFacts] = {}
-        self._slices: dict[int, list[Node]] = {}
+        self._slices: dict[int, bool] = {}
 
     def info(self, node: Node) -> FuncInfo:
         """The FuncInfo of a function node, built on first use (most functions never are)."""
@@ -131,12 +131,20 @@ class FileFunctions:
             n = n.parent
         return best
 
-    def slices(self, fn: FuncInfo) -> list[Node]:
-        """The slice expressions inside `fn` (nested literals included), in source order."""
+    def has_slice(self, fn: FuncInfo) -> bool:
+        """Does `fn` (nested literals included) hold a slice expression written as SLICE_TEXT
+        says? Found from the bytes: each `[...:` hit's colon is looked up in the tree, and one
+        that is a slice expression's own colon answers (a query over the function costs more)."""
         got = self._slices.get(fn.node.id)
         if got is None:
-            got = tree_sitter.QueryCursor(query("(slice_expression) @s")).captures(fn.node).get("s", [])
-            got.sort(key=lambda n: n.start_byte)
+            got = False
+            data, end, root = self.file.data, fn.node.end_byte, self.file.root
+            m = SLICE_TEXT.search(data, fn.node.start_byte, end)
+            while m is not None and not got:
+                colon = m.end() - 1
+                n = root.descendant_for_byte_range(colon, colon + 1)
+                got = n is not None and n.type == ":" and n.parent is not None and n.parent.type == "slice_expression"
+                m = SLICE_TEXT.search(data, m.start() + 1, end)  # overlapping: `x[y[1:]:]` holds two
             self._slices[fn.node.id] = got
         return got
 
@@ -217,6 +225,10 @@ def _find_all(data: bytes, needle: bytes, start: int, end: int) -> Iterator[int]
 def _one_letter(needle: bytes) -> re.Pattern[bytes]:
     return re.compile(rb"\b" + re.escape(needle) + rb"\b")
 
+
+# A slice expression as text, up to its first colon: `x[a:b]`, `x[a[i]:]` (one level of nested
+# brackets), on one line (gofmt never breaks one there). Starts with a literal: a fast scan.
+SLICE_TEXT = re.compile(rb"\[(?:[^\[\]\n]|\[[^\]\n]*\])*:")
 
 # Bytes that can be part of a Go identifier: ASCII letters, digits, `_`, and any byte of a
 # non-ASCII character (outside strings and comments, only letters can be non-ASCII).

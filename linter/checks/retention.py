@@ -18,7 +18,7 @@ from typing import Any
 import tree_sitter
 
 from linter.analysis.framework import Pass
-from linter.analysis.functions import FUNCTIONS, PACKAGE_VARS, FileFunctions, FuncInfo, declared_type
+from linter.analysis.functions import FUNCTIONS, PACKAGE_VARS, SLICE_TEXT, FileFunctions, FuncInfo, declared_type
 from linter.checks.base import RULE_LIST, STRING_LIST, Check, CheckConfigError, Verdict
 from linter.lazyregex import LazyRegex
 from linter.patterns import Env
@@ -26,8 +26,6 @@ from linter.ruletree import root_kinds
 
 Node = tree_sitter.Node
 
-# A slice expression as text: `x[a:b]`, `x[a[i]:]` (one level of nested brackets), on one line.
-SLICE_TEXT = re.compile(rb"\[(?:[^\[\]\n]|\[[^\]\n]*\])*:")
 _ARRAY_TYPE = re.compile(r"^\[\s*[0-9A-Za-z_.]+\s*\]")  # [16]byte, [N]T, [sha256.Size]byte
 
 
@@ -89,9 +87,7 @@ class RetentionCheck(Check):
         """Stored values are followed within their function only: no slice there, nothing kept."""
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
         fn = fns.enclosing(node)
-        if fn is None or not SLICE_TEXT.search(pass_.file.data, fn.node.start_byte, fn.node.end_byte):
-            return True  # the same test as the rule's prefilter, on this function's bytes only
-        return not fns.slices(fn)
+        return fn is None or not fns.has_slice(fn)
 
     def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
