@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import textwrap
 
 from linter import __version__
 from linter.config import Config, ConfigError, find_config, load_config
@@ -171,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
             if rule is None:
                 raise UsageError(f"no rule {args.rule_id!r} (see `goplumber rules`)")
             print(f"{rule.id} ({rule.severity})\n")
+            import textwrap
+
             print(textwrap.dedent(rule.description or rule.message))
             return EXIT_CLEAN
         if args.command == "audit":

@@ -13,6 +13,8 @@ SKIP_DIRS = {"vendor", "testdata", "node_modules"}
 
 
 def discover(paths: list[str], errors: list[FileError]) -> list[str]:
+    if len(paths) == 1:  # one walk yields each path once
+        return list(_walk(paths[0], errors))
     out: list[str] = []
     seen: set[str] = set()
     for p in paths:
@@ -54,14 +56,17 @@ def _walk(path: str, errors: list[FileError]) -> Iterator[str]:
             errors.append(FileError(e.filename or root, f"cannot read directory: {e.strerror or e}"))
             return
         subdirs = []
+        # Paths as os.path.normpath would give them, built without calling it per file: `root`
+        # is normalised, and a name has no separator.
+        prefix = "" if root == os.curdir else root if root.endswith(os.sep) else root + os.sep
         for entry in entries:
             if _is(entry.is_dir):
                 if entry.name not in SKIP_DIRS and not entry.name.startswith((".", "_")):
-                    subdirs.append(entry.path)
+                    subdirs.append(prefix + entry.name)
                 continue
             if not entry.name.endswith(".go"):
                 continue
-            full = os.path.normpath(entry.path)
+            full = prefix + entry.name
             if _is(entry.is_file):
                 yield full
             elif _is(entry.is_symlink) and not os.path.exists(full):
@@ -71,7 +76,7 @@ def _walk(path: str, errors: list[FileError]) -> Iterator[str]:
         for d in subdirs:
             yield from walk(d)
 
-    yield from walk(path)
+    yield from walk(os.path.normpath(path))
 
 
 def _is(test: Callable[[], bool]) -> bool:

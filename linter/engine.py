@@ -14,7 +14,6 @@ import re
 import signal
 import threading
 import time
-import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -119,6 +118,8 @@ def run_rules_on_file(
         except FileTimeout:
             raise
         except Exception as e:  # noqa: BLE001 - one rule's bug must not lose other results
+            import traceback
+
             tb = traceback.extract_tb(e.__traceback__)[-1]
             errors.append(
                 FileError(
@@ -474,8 +475,9 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options) -> Result
         ruleset = ruleset_digest(rules, repr((sorted(options.select or []), sorted(options.ignore))))
     # Starting worker processes costs more than checking a handful of files (pre-commit).
     if options.jobs > 1 and len(groups) > 1 and len(files) >= SMALL_RUN:
-        # Biggest groups first so the last worker is not left with one huge package.
-        groups.sort(key=lambda g: -sum(_size(p) for p in g))
+        # Biggest groups first so the last worker is not left with one huge package. Counted in
+        # files: sizes would cost a stat per file before any worker starts, for the same order.
+        groups.sort(key=lambda g: -len(g))
         from concurrent.futures import ProcessPoolExecutor
 
         global _PARENT_RULES
@@ -533,13 +535,6 @@ def assign_fingerprints(findings: list[Finding]) -> list[Finding]:
 
 def _finding_order(f: Finding) -> tuple[str, int, int, str, str]:
     return (f.path, f.line, f.column, f.rule_id, f.message)
-
-
-def _size(p: str) -> int:
-    try:
-        return os.path.getsize(p)
-    except OSError:
-        return 0
 
 
 __all__ = ["Options", "Result", "check_paths", "check_group"]

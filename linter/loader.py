@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from linter.checks import CHECKS, CheckConfigError
@@ -67,29 +66,37 @@ class RuleFileError(Exception):
         return f"{self.path}:{self.line or 1}: {self.message}"
 
 
-def bundled_rules_dir() -> Path:
+# Plain os paths, not pathlib: importing pathlib is a noticeable share of one-file latency.
+PathLike = str | os.PathLike[str]
+_PACKAGE = os.path.dirname(os.path.realpath(__file__))
+
+
+def bundled_rules_dir() -> str:
     """The rules shipped in the wheel (`linter/rules`), or `rules/` in a source checkout."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "rules"
-    return packaged if packaged.is_dir() else here.parent / "rules"
+    packaged = os.path.join(_PACKAGE, "rules")
+    return packaged if os.path.isdir(packaged) else os.path.join(os.path.dirname(_PACKAGE), "rules")
 
 
-def rule_files(directory: str | Path) -> list[Path]:
-    d = Path(directory)
-    if d.is_file():
+def rule_files(directory: PathLike) -> list[str]:
+    d = os.fspath(directory)
+    if os.path.isfile(d):
         return [d]
-    if not d.is_dir():
-        raise RuleFileError(str(d), None, "rule directory does not exist")
-    return sorted(p for p in d.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    if not os.path.isdir(d):
+        raise RuleFileError(d, None, "rule directory does not exist")
+    return sorted(p for p in _walk(d, (".yaml", ".yml")) if os.path.isfile(p))
 
 
-def load_rules(directories: list[str | Path], include_bundled: bool = True) -> list[Rule]:
+def _walk(top: str, suffixes: tuple[str, ...]) -> list[str]:
+    return [os.path.join(root, f) for root, _, files in os.walk(top) for f in files if f.endswith(suffixes)]
+
+
+def load_rules(directories: list[PathLike], include_bundled: bool = True) -> list[Rule]:
     """Load every rule file; raise the first RuleFileError (a broken rule set is an error).
 
     A rule set that compiled before is read back from the user cache (keyed by the bytes of
     every rule file and goplumber's version): YAML, schema validation and pattern compilation
     cost more than checking one file, which is what a pre-commit hook does."""
-    dirs: list[str | Path] = [bundled_rules_dir()] if include_bundled else []
+    dirs: list[PathLike] = [bundled_rules_dir()] if include_bundled else []
     dirs.extend(directories)
     files = [p for d in dirs for p in rule_files(d)]
     key = _ruleset_key(files)
@@ -102,32 +109,32 @@ def load_rules(directories: list[str | Path], include_bundled: bool = True) -> l
     return rules
 
 
-def _ruleset_key(files: list[Path]) -> str | None:
+def _ruleset_key(files: list[str]) -> str | None:
     import hashlib
 
     from linter import __version__
 
     h = hashlib.sha256(__version__.encode())
     # the compiled objects are goplumber's own classes: any change to its code invalidates them
-    package = Path(__file__).resolve().parent
-    for src in sorted(package.rglob("*.py")):
+    for src in sorted(_walk(_PACKAGE, (".py",))):
         try:
-            st = src.stat()
+            st = os.stat(src)
         except OSError:
             return None
-        h.update(f"{src.relative_to(package)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+        h.update(f"{os.path.relpath(src, _PACKAGE)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     for p in files:
         try:
-            h.update(os.path.abspath(p).encode() + b"\0" + Path(p).read_bytes() + b"\0")
+            with open(p, "rb") as fh:
+                h.update(os.path.abspath(p).encode() + b"\0" + fh.read() + b"\0")
         except OSError:
             return None
     return h.hexdigest()
 
 
-def _cache_file(key: str) -> Path:
+def _cache_file(key: str) -> str:
     from linter.cache import default_dir
 
-    return Path(default_dir()) / "rules" / f"{key}.pickle"
+    return os.path.join(default_dir(), "rules", f"{key}.pickle")
 
 
 def _read_cached(key: str) -> list[Rule] | None:
@@ -147,8 +154,8 @@ def _write_cached(key: str, rules: list[Rule]) -> None:
 
     target = _cache_file(key)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".tmp-")
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(rules, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
@@ -156,7 +163,7 @@ def _write_cached(key: str, rules: list[Rule]) -> None:
         return
 
 
-def _compile_files(files: list[Path]) -> list[Rule]:
+def _compile_files(files: list[str]) -> list[Rule]:
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for path in files:
@@ -168,10 +175,11 @@ def _compile_files(files: list[Path]) -> list[Rule]:
     return rules
 
 
-def load_rule_file(path: str | Path) -> list[tuple[Rule, int]]:
+def load_rule_file(path: PathLike) -> list[tuple[Rule, int]]:
     spath = _display_path(path)
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        with open(path, "rb") as fh:
+            text = fh.read().decode("utf-8")
     except UnicodeDecodeError as e:
         raise RuleFileError(spath, None, f"rule file is not UTF-8: {e}") from None
     except OSError as e:
@@ -197,7 +205,7 @@ def load_rule_file(path: str | Path) -> list[tuple[Rule, int]]:
     return [(_build_rule(spath, doc), getattr(doc, "line", 1)) for doc in docs]
 
 
-def _display_path(path: str | Path) -> str:
+def _display_path(path: PathLike) -> str:
     """Relative to the current directory when under it, else as given."""
     ab = os.path.abspath(path)
     cwd = os.getcwd()

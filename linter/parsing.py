@@ -4,14 +4,38 @@ the bytes, the tree and cheap line/column lookups together so every analysis sha
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 import tree_sitter
-import tree_sitter_go
 
-LANGUAGE = tree_sitter.Language(tree_sitter_go.language())
+
+def _go_language() -> object:
+    """tree-sitter-go's grammar. Its package __init__ imports importlib.resources (pathlib,
+    tempfile, shutil: a tenth of goplumber's start-up) for query files we never read, so the
+    compiled binding is loaded on its own when it can be found; else the package as usual."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("tree_sitter_go")
+        for where in (spec.submodule_search_locations or []) if spec else []:
+            for name in sorted(os.listdir(where)):
+                if name.startswith("_binding.") and name.endswith((".so", ".pyd")):
+                    binding = importlib.util.spec_from_file_location("tree_sitter_go._binding", os.path.join(where, name))
+                    if binding is not None and binding.loader is not None:
+                        module = importlib.util.module_from_spec(binding)
+                        binding.loader.exec_module(module)
+                        return module.language()
+    except (ImportError, OSError, AttributeError):
+        pass
+    import tree_sitter_go
+
+    return tree_sitter_go.language()
+
+
+LANGUAGE = tree_sitter.Language(_go_language())
 
 FUNCTION_KINDS = frozenset({"function_declaration", "method_declaration", "func_literal"})
 _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\s*$", re.MULTILINE)
