@@ -167,9 +167,11 @@ class Pattern:
     @property
     def literals(self) -> set[str]:
         """What a file must contain for this pattern to match (for prefiltering): its literal
-        names, and each `pkg.Name` selector of two literal names as one dotted token, which
+        names; each `pkg.Name` selector of two literal names as one dotted token, which
         prefilters read as "pkg, a dot and Name, spaces allowed" (`time.After`, not just any
-        file with the words `time` and `After`)."""
+        file with the words `time` and `After`); and each called name with its call shape:
+        `.With(` for a method (`$V.With($L)`: not the word "With" in a comment), `append(`
+        for a function. See `call_token`."""
         out = {leaf.text for leaf, _ in self.root.literal_leaves()}
         stack = [self.root]
         while stack:
@@ -180,6 +182,14 @@ class Pattern:
                 if a.mv is None and b.mv is None and not a.children and not b.children and a.text and b.text:
                     if a.kind in _LEAF_NAME_KINDS and b.kind in _LEAF_NAME_KINDS:
                         out.add(f"{a.text}.{b.text}")
+            if p.kind == "call_expression":
+                fn = next((c for f, c in p.children if f == "function"), None)
+                if fn is not None and fn.mv is None and fn.kind == "identifier" and not fn.children and fn.text:
+                    out.add(f"{fn.text}(")
+                elif fn is not None and fn.kind == "selector_expression":
+                    name = next((c for f, c in fn.children if f == "field"), None)
+                    if name is not None and name.mv is None and not name.children and name.text:
+                        out.add(f".{name.text}(")
         return out
 
     @property
@@ -233,6 +243,13 @@ def _text_hook(r: PNode) -> bytes | None:
         return None
     tail = rb"(?!=)" if r.op == "=" else b""  # `] =` but not `] ==`
     return closer + rb"[ \t]*" + re.escape(r.op.encode()) + tail
+
+
+def is_plain_name(token: str | bytes) -> bool:
+    """A literal token that is just a name (`After`), not a chain (`time.After`) or a call
+    shape (`.After(`): only a plain name can be looked for as a plain substring."""
+    t = token.encode() if isinstance(token, str) else token
+    return b"." not in t and b"(" not in t
 
 
 # The last token of an operand of these kinds (for Pattern.text_hook).

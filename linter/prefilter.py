@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from linter.analysis.functions import NAME_BYTE, word_positions
 from linter.model import Rule
+from linter.patterns import is_plain_name
 
 
 def prefilter(
@@ -36,8 +37,8 @@ def prefilter(
         regex = rule.metadata.get("prefilter-regex")
         words = sorted({tuple(sorted(s, key=lambda t: (-len(t), t))) for s in literal_sets})
         got = (
-            words,
-            _minimal([tuple(t for t in w if b"." not in t) for w in words]),  # as plain substrings first: cheap
+            [_essential(w) for w in words],
+            _minimal([tuple(t for t in w if is_plain_name(t)) for w in words]),  # as plain substrings first: cheap
             _minimal([tuple(x) for x in anyof]),
             re.compile(regex.encode()) if regex else None,
         )
@@ -53,7 +54,7 @@ _OPEN_RAW = re.compile(rb"`[^`\n]*\n")  # a backtick whose line does not close i
 # loops: 4x faster than a match per token); `.` steps over a stray quote, `\Z` ends the file.
 _SPANNING = re.compile(
     rb"""(?:[^/`"']++|//[^\n]*+|/(?![*/])"""
-    rb"""|"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"|'[^'\\\n]*+(?:\\.[^'\\\n]*+)*+'"""
+    rb"""|"[^"\\\n]*+(?:\\[^\n][^"\\\n]*+)*+"|'[^'\\\n]*+(?:\\[^\n][^'\\\n]*+)*+'"""
     rb"""|/\*[^*\n]*+(?:\*(?!/)[^*\n]*+)*+\*/|`[^`\n]*+`)*+"""
     rb"""(?:(/\*.*?\*/|`[^`]*`)|.|\Z)""",
     re.DOTALL,
@@ -69,7 +70,7 @@ def declaration_prefilter(rule: Rule) -> tuple[list[tuple[bytes, ...] | re.Patte
             got = False
         else:
             hooks = list(dict.fromkeys(rule.matcher.declaration_hooks() or []))  # once each, in order
-            sets = [re.compile(h) if kind == "regex" else h for kind, h in hooks]
+            sets = [re.compile(h) if kind == "regex" else _essential(h) for kind, h in hooks]
             filters = [rx for rx in (c.declaration_filter() for c in rule.checks) if rx is not None]
             got = (sets, filters)
         rule.declaration_cache = got
@@ -117,7 +118,7 @@ def declaration_ranges(data: bytes, rules: list[Rule]) -> list[tuple[int, int]] 
                     if any(m in t for m in missing for t in s):
                         continue  # `LoadOrStore` cannot be where `Store` is not
                     lo = bounds[unhooked[0]]
-                    gone = [t for t in s if b"." not in t and data.find(t, lo) == -1]
+                    gone = [p for t in s for p in _parts(t) if data.find(p, lo) == -1]
                     if gone:
                         missing.update(gone)  # from `lo` on: `unhooked` only shrinks
                         continue
@@ -173,12 +174,27 @@ def _regex_finder(data: bytes, rx: re.Pattern[bytes]) -> Finder:
 
 def _word_finder(data: bytes, name: bytes) -> Finder:
     def find(start: int, end: int) -> tuple[int, int] | None:
+        if name.endswith(b"("):
+            return _call_at(data, name, start, end)
         if b"." in name:
             return _chain_at(data, name, start, end)
         i = next(word_positions(data, name, start, end), None)
         return None if i is None else (i, i + len(name))
 
     return find
+
+
+def _essential(tokens: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    """Without the plain names a chain or call shape of the same set already asks for (`After`
+    when `.After(` is there), longest first: each is one more scan of the file."""
+    parts = {p for t in tokens if not is_plain_name(t) for p in _parts(t)}
+    return tuple(sorted((t for t in tokens if not is_plain_name(t) or t not in parts), key=lambda t: (-len(t), t)))
+
+
+@functools.cache
+def _parts(token: bytes) -> tuple[bytes, ...]:
+    """The names in a token: `time.After` has `time` and `After`, `.After(` has `After`."""
+    return tuple(p for p in re.split(rb"[.(]", token) if p)
 
 
 def _minimal(alternatives: list[tuple[bytes, ...]]) -> list[tuple[bytes, ...]]:
@@ -213,6 +229,8 @@ def _shows(data: bytes, hook: tuple[bytes, ...] | re.Pattern[bytes], a: int, b: 
 def _has_word(data: bytes, name: bytes, start: int = 0, end: int | None = None) -> bool:
     """Does `name` occur as a whole identifier (no ASCII name character, and no byte of a
     non-ASCII one, on either side)? A dotted `pkg.Name` may have spaces around the dot."""
+    if name.endswith(b"("):
+        return _call_at(data, name, start, len(data) if end is None else end) is not None
     if b"." in name:
         return _chain_at(data, name, start, len(data) if end is None else end) is not None
     return next(word_positions(data, name, start, end), None) is not None
@@ -227,6 +245,28 @@ def _chain_at(data: bytes, dotted: bytes, start: int, end: int) -> tuple[int, in
         if i == 0 or not NAME_BYTE[data[i - 1]]:
             return m.span()
         m = rx.search(data, i + 1, end)  # not finditer: a whole-word match may overlap this one
+    return None
+
+
+def _call_at(data: bytes, token: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """Where the call shape `token` first occurs within data[start:end]: `.Name(` is a dot
+    (line breaks allowed after it, as gofmt keeps them), the whole word Name and `(`; `Name(`
+    is the whole word and `(`, or `[` for type arguments. Spaces may come before the bracket."""
+    method = token.startswith(b".")
+    name = token[1:-1] if method else token[:-1]
+    for i in word_positions(data, name, start, end):
+        j = i + len(name)
+        while j < end and data[j] in b" \t":
+            j += 1
+        if j >= end or data[j] != 0x28 and (method or data[j] != 0x5B):  # `(`, or `[` for a function
+            continue
+        if not method:
+            return i, j + 1
+        k = i - 1
+        while k >= start and data[k] in b" \t\r\n":
+            k -= 1
+        if k >= start and data[k] == 0x2E:  # `.`
+            return k, j + 1
     return None
 
 

@@ -80,6 +80,7 @@ def _findings_for(src: bytes, tmp_name: str) -> list[tuple[str, int, str]]:
 # -- the one-pass declaration search equals searching each declaration alone ----------------------
 
 _PIECES = [b"x[i:]", b"m[k] = v", b"append(a, b)", b"Store", b"\n", b" ", b"`", b"/*", b"*/", b'"', b"'", b"//", b"]", b"=", b"a", b"\\"]
+_PIECES += [b".", b"(", b"[", b"\t", b"append", b"x.Store("]
 
 
 @settings(max_examples=300, deadline=None)
@@ -100,11 +101,12 @@ def test_one_pass_search_equals_per_declaration_search(parts: list[bytes], cuts:
         assert _declarations_with(data, bounds, everything, find) == alone
         among = everything[::2]
         assert _declarations_with(data, bounds, among, find) == [i for i in alone if i in among]
-    find = _word_finder(data, b"Store")
-    assert _declarations_with(data, bounds, everything, find) == [i for i in everything if find(bounds[i], bounds[i + 1]) is not None]
+    for token in (b"Store", b".Store(", b"append(", b"x.Store"):
+        find = _word_finder(data, token)
+        assert _declarations_with(data, bounds, everything, find) == [i for i in everything if find(bounds[i], bounds[i + 1]) is not None]
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=2000, deadline=None)
 @given(st.lists(st.sampled_from([b"a", b"\n", b"`", b"/*", b"*/", b"/", b"*", b'"', b"'", b"//", b"\\", b" "]), max_size=30))
 def test_spanning_tokens_are_lexed_like_one_token_at_a_time(parts: list[bytes]) -> None:
     """The fast lexer (one possessive match per multi-line token) finds the same multi-line
@@ -114,6 +116,22 @@ def test_spanning_tokens_are_lexed_like_one_token_at_a_time(parts: list[bytes]) 
     from linter.prefilter import _SPANNING
 
     data = b"".join(parts)
-    one_at_a_time = re.compile(rb"//[^\n]*|/\*.*?\*/|`[^`]*`|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.DOTALL)
+    # a string or rune ends at its line's end: no escape continues it (Go has no line continuation)
+    one_at_a_time = re.compile(rb"//[^\n]*|/\*.*?\*/|`[^`]*`|\"(?:\\[^\n]|[^\"\\\n])*\"|'(?:\\[^\n]|[^'\\\n])*'", re.DOTALL)
     expected = [m.span() for m in one_at_a_time.finditer(data) if b"\n" in m.group()]
     assert [m.span(1) for m in _SPANNING.finditer(data) if m.start(1) >= 0] == expected
+
+
+def test_a_called_name_is_looked_for_in_its_call_shape() -> None:
+    """`$VEC.With($L)` needs `.With(` (a line break after the dot and spaces before the paren
+    allowed), not the word "With" in a comment; `append($S, $$$V)` needs `append(`."""
+    from linter.patterns import Pattern
+    from linter.prefilter import may_match
+
+    assert {".With(", "With"} <= Pattern.compile("$VEC.With($L)").literals
+    assert "append(" in Pattern.compile("$S = append($S, $$$V)").literals
+    rule = next(r for r in prepare_rules(Options()) if r.id == "unbounded-label")
+    assert not may_match(rule, b"package p\n// With the labels below.\nfunc f() { g.Without(x) }\n")
+    assert may_match(rule, b"package p\nfunc f() { v.With(l) }\n")
+    assert may_match(rule, b"package p\nfunc f() { v.\n\t\tWith (l) }\n")
+    assert not may_match(rule, b"package p\nfunc f() { With(l) }\n")  # not a method call

@@ -26,7 +26,7 @@ from linter.analysis.framework import Pass, budget_paused
 from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls
 from linter.checks.base import RULE_LIST, STRING_LIST, Check, Verdict
 from linter.parsing import SourceFile
-from linter.patterns import CandidateIndex, Env
+from linter.patterns import CandidateIndex, Env, is_plain_name
 
 Node = tree_sitter.Node
 
@@ -178,7 +178,7 @@ class LoopContextCheck(Check):
                     if not lits or not all(lits):
                         needles = None  # a scheduler pattern without a literal: every file
                         break
-                    needles.extend([t.encode() for t in sorted(s) if "." not in t] for s in lits)  # type: ignore[union-attr]
+                    needles.extend([t.encode() for t in sorted(s) if is_plain_name(t)] for s in lits)  # type: ignore[union-attr]
                 for f in pass_.package.files_containing(needles):
                     fp = pass_.file_pass(f)
                     index = CandidateIndex(f.root, keys)
