@@ -35,7 +35,17 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def _build_parser() -> argparse.ArgumentParser:
+COMMANDS = ("check", "test", "audit", "report", "rules", "explain")
+
+
+def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line. With `only`, the other commands are listed but get no options: the
+    pre-commit hook runs `check` on a few files, and building every sub-parser is a noticeable
+    part of that (their `--help` needs them, so a run naming no known command builds all)."""
+
+    def wanted(command: str) -> bool:
+        return only is None or only == command
+
     p = _Parser(prog="goplumber", description="Find memory, goroutine and connection leak patterns in Go code.")
     p.add_argument("--version", action="version", version=f"goplumber {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -65,6 +75,34 @@ def _build_parser() -> argparse.ArgumentParser:
         )
 
     c = sub.add_parser("check", help="check Go files or directories (default: .)")
+    if wanted("check"):
+        _check_arguments(c)
+        common(c)
+
+    t = sub.add_parser("test", help="run rules on annotated fixtures (// ruleid: / // ok:)")
+    if wanted("test"):
+        t.add_argument("paths", nargs="*", default=["testdata"], metavar="DIR")
+        common(t)
+
+    if wanted("audit") or wanted("report"):
+        from linter.audit.command import add_parsers
+
+        add_parsers(sub, common)
+    else:
+        sub.add_parser("audit", help="check many repositories into a resumable SQLite store")
+        sub.add_parser("report", help="summarise one or more audit stores")
+
+    r = sub.add_parser("rules", help="list the rules")
+    if wanted("rules"):
+        rules_opts(r)
+    e = sub.add_parser("explain", help="print a rule's description")
+    if wanted("explain"):
+        e.add_argument("rule_id")
+        rules_opts(e)
+    return p
+
+
+def _check_arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     c.add_argument("--format", choices=FORMATS, default="text")
     c.add_argument(
@@ -82,22 +120,6 @@ def _build_parser() -> argparse.ArgumentParser:
     c.add_argument("--new-from-rev", metavar="REV", help="report only findings on lines changed since git revision REV")
     c.add_argument("--new-from-patch", metavar="FILE", help="report only findings on lines added or changed by this unified diff")
     c.add_argument("--report-unused-ignores", action="store_true", help="list goplumber:ignore / nolint comments that suppress nothing")
-    common(c)
-
-    t = sub.add_parser("test", help="run rules on annotated fixtures (// ruleid: / // ok:)")
-    t.add_argument("paths", nargs="*", default=["testdata"], metavar="DIR")
-    common(t)
-
-    from linter.audit.command import add_parsers
-
-    add_parsers(sub, common)
-
-    r = sub.add_parser("rules", help="list the rules")
-    rules_opts(r)
-    e = sub.add_parser("explain", help="print a rule's description")
-    e.add_argument("rule_id")
-    rules_opts(e)
-    return p
 
 
 def _ids(values: list[str] | None) -> set[str] | None:
@@ -143,7 +165,8 @@ def _options(args: argparse.Namespace, cfg: Config | None) -> Options:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _build_parser()
+    first = (sys.argv[1:] if argv is None else argv)[:1]
+    parser = _build_parser(first[0] if first and first[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
