@@ -1,9 +1,10 @@
 """What a file, or one top-level declaration of it, must contain for a rule to match there.
 
 Decided on the bytes before anything is parsed: a pattern's literal names as whole words (a
-`pkg.Name` selector as one chain), the substrings a rule's checks derive or it declares, its
-`prefilter-regex`; and, for rules that only look inside one declaration, which declarations can
-hold a match (so only those are parsed). Computed once per rule and cached on it.
+`pkg.Name` selector as one chain, a called name in its call shape), the substrings a rule's
+checks derive or it declares, its `prefilter-regex` and its checks' declaration filters; and,
+for rules that only look inside one declaration, which declarations can hold a match (so only
+those are parsed). Computed once per rule and cached on it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from linter.patterns import is_plain_name
 
 def prefilter(
     rule: Rule,
-) -> tuple[list[tuple[bytes, ...]], list[tuple[bytes, ...]], list[tuple[bytes, ...]], re.Pattern[bytes] | None]:
+) -> tuple[list[tuple[bytes, ...]], list[tuple[bytes, ...]], list[tuple[bytes, ...]], list[re.Pattern[bytes]]]:
     """What a file must contain for `rule` to possibly match: every name of one of the sets
     derived from its patterns, as a whole word (a pattern's `With` is not in `WithContext`), and
     every token of one of the substrings its checks derive or it declares (`prefilter`)."""
@@ -35,12 +36,15 @@ def prefilter(
             if conj:
                 anyof.extend([t.encode() for t in c] for c in conj)
         regex = rule.metadata.get("prefilter-regex")
+        # What a check needs in one declaration, the file needs somewhere (retention: a slice).
+        regexes = [re.compile(regex.encode())] if regex else []
+        regexes.extend(rx for rx in (c.declaration_filter() for c in rule.checks) if rx is not None)
         words = sorted({tuple(sorted(s, key=lambda t: (-len(t), t))) for s in literal_sets})
         got = (
             [_essential(w) for w in words],
             _minimal([tuple(t for t in w if is_plain_name(t)) for w in words]),  # as plain substrings first: cheap
             _minimal([tuple(x) for x in anyof]),
-            re.compile(regex.encode()) if regex else None,
+            regexes,
         )
         rule.prefilter_cache = got  # on the rule: reconfiguring its checks makes a new Rule state
     return got  # type: ignore[no-any-return]
@@ -271,11 +275,11 @@ def _call_at(data: bytes, token: bytes, start: int, end: int) -> tuple[int, int]
 
 
 def may_match(rule: Rule, data: bytes) -> bool:
-    sets, gate, anyof, regex = prefilter(rule)
+    sets, gate, anyof, regexes = prefilter(rule)
     if gate and not any(all(tok in data for tok in s) for s in gate):
         return False
     if sets and not any(all(_has_word(data, tok) for tok in s) for s in sets):
         return False
     if anyof and not any(all(tok in data for tok in conj) for conj in anyof):
         return False
-    return regex is None or regex.search(data) is not None
+    return all(rx.search(data) is not None for rx in regexes)
