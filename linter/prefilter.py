@@ -18,10 +18,12 @@ from linter.analysis.functions import NAME_BYTE, word_positions
 from linter.model import Rule
 from linter.patterns import is_plain_name
 
+Gated = list[tuple[bytes, list[tuple[bytes, ...]]]]  # (substring, the alternatives containing it)
+
 
 def prefilter(
     rule: Rule,
-) -> tuple[list[tuple[bytes, ...]], list[tuple[bytes, ...]], list[tuple[bytes, ...]], list[re.Pattern[bytes]]]:
+) -> tuple[list[tuple[bytes, ...]], list[tuple[bytes, ...]], Gated, list[re.Pattern[bytes]]]:
     """What a file must contain for `rule` to possibly match: every name of one of the sets
     derived from its patterns, as a whole word (a pattern's `With` is not in `WithContext`), and
     every token of one of the substrings its checks derive or it declares (`prefilter`)."""
@@ -43,7 +45,7 @@ def prefilter(
         got = (
             [_essential(w) for w in words],
             _minimal([tuple(t for t in w if is_plain_name(t)) for w in words]),  # as plain substrings first: cheap
-            _minimal([tuple(x) for x in anyof]),
+            _gated(_minimal([tuple(x) for x in anyof])),
             regexes,
         )
         rule.prefilter_cache = got  # on the rule: reconfiguring its checks makes a new Rule state
@@ -195,6 +197,29 @@ def _essential(tokens: tuple[bytes, ...]) -> tuple[bytes, ...]:
     return tuple(sorted((t for t in tokens if not is_plain_name(t) or t not in parts), key=lambda t: (-len(t), t)))
 
 
+def _gated(alternatives: list[tuple[bytes, ...]]) -> Gated:
+    """The alternatives grouped under substrings they share, so a file that has none (most)
+    costs one scan per group, not one per alternative: `.New` stands for `time.NewTicker`,
+    `clientv3.New` and `pool.New`. Greedy set cover: the substring (3 bytes or more) of some
+    token that the most alternatives contain, the longest among equals, until all are covered."""
+    uncovered = list(alternatives)
+    out: Gated = []
+    while uncovered:
+        counts: dict[bytes, int] = {}
+        for alt in uncovered:
+            subs = {t[i:j] for t in alt for i in range(len(t)) for j in range(i + 3, len(t) + 1)}
+            for sub in subs:
+                counts[sub] = counts.get(sub, 0) + 1
+        if not counts:  # a token shorter than 3 bytes: that alternative is its own group
+            alt = uncovered.pop(0)
+            out.append((min(alt, key=len), [alt]))
+            continue
+        best = max(counts, key=lambda sub: (counts[sub], len(sub), sub))
+        out.append((best, [a for a in uncovered if any(best in t for t in a)]))
+        uncovered = [a for a in uncovered if not any(best in t for t in a)]
+    return out
+
+
 @functools.cache
 def _parts(token: bytes) -> tuple[bytes, ...]:
     """The names in a token: `time.After` has `time` and `After`, `.After(` has `After`."""
@@ -280,6 +305,6 @@ def may_match(rule: Rule, data: bytes) -> bool:
         return False
     if sets and not any(all(_has_word(data, tok) for tok in s) for s in sets):
         return False
-    if anyof and not any(all(tok in data for tok in conj) for conj in anyof):
+    if anyof and not any(g in data and any(all(tok in data for tok in conj) for conj in alts) for g, alts in anyof):
         return False
     return all(rx.search(data) is not None for rx in regexes)

@@ -28,6 +28,10 @@ def required_conjunctions(rx: re.Pattern[str]) -> list[list[str]] | None:
     branches = [list(b) for b in top[0][1][1]] if len(top) == 1 and top[0][0] is sre_c.BRANCH else [top]  # type: ignore[index]
     out: list[list[str]] = []
     for items in branches:
+        every = _expand(items)
+        if every and all(len(e) >= MIN_TOKEN for e in every):
+            out.extend([e] for e in every)  # the whole text, each way it can be written
+            continue
         runs = [r for r in _runs(items) if len(r) >= MIN_TOKEN]
         if runs:
             out.append(runs)
@@ -37,6 +41,38 @@ def required_conjunctions(rx: re.Pattern[str]) -> list[list[str]] | None:
             return None
         out.extend([a] for a in alts)
     return out or None
+
+
+MAX_EXPANSIONS = 64
+
+
+def _expand(items: list[tuple[object, object]]) -> list[str] | None:
+    """Every string a regex of literals, groups, alternatives and `?` can match, when there are
+    few (`^grpc\\.(Dial|NewClient)$`: "grpc.Dial", "grpc.NewClient"); None for anything else
+    (a class, a repeat). Anchors match no text and are left out."""
+    outs = [""]
+    for op, av in items:
+        if op is sre_c.LITERAL:
+            outs = [o + chr(av) for o in outs]  # type: ignore[arg-type]
+            continue
+        if op is sre_c.AT:
+            continue
+        if op is sre_c.SUBPATTERN:
+            options = _expand(list(av[-1]))  # type: ignore[index]
+        elif op is sre_c.BRANCH:
+            branches = [_expand(list(b)) for b in av[1]]  # type: ignore[index]
+            options = None if any(b is None for b in branches) else [x for b in branches for x in b]  # type: ignore[union-attr]
+        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT) and av[0] == 0 and av[1] == 1:  # type: ignore[index]
+            sub = _expand(list(av[2]))  # type: ignore[index]
+            options = None if sub is None else ["", *sub]
+        else:
+            return None
+        if options is None:
+            return None
+        outs = [o + x for o in outs for x in options]
+        if len(outs) > MAX_EXPANSIONS:
+            return None
+    return outs
 
 
 def _runs(items: list[tuple[object, object]]) -> list[str]:
