@@ -26,7 +26,7 @@ from linter.goversion import GoVersion, go_mod_version
 from linter.model import FileError, Finding, Rule
 from linter.parsing import SourceFile, is_generated, package_name
 from linter.patterns import AnchorKey, CandidateIndex
-from linter.prefilter import declaration_ranges, may_match
+from linter.prefilter import candidate_needles, declaration_ranges, may_match
 from linter.suppress import ALL, Suppression, is_suppressed, suppressions
 
 MAX_FILE_BYTES = 10_000_000
@@ -109,7 +109,8 @@ def run_rules_on_file(
     supp = suppressions(f.data, ids)
     if active is None:
         active = [r for r in rules if r.applies_to(f.path) and may_match(r, f.data)]
-    index = CandidateIndex(f.root, _anchor_keys(active), f.data, f.ranges) if active else None
+    indexed = [r for r in active if candidate_needles(r) is None]  # the others are found from the text
+    index = CandidateIndex(f.root, _anchor_keys(indexed), f.data, f.ranges) if indexed else None
     for rule in active:
         try:
             out.extend(_run_rule(rule, pass_, f, supp, index))
@@ -157,7 +158,9 @@ def _run_rule(rule: Rule, pass_: object, f: SourceFile, supp: dict[int, Suppress
     done: set[tuple[int, int]] = set()
     version = getattr(pass_, "go_version", None)
     quick = [c for c in rule.checks if type(c).quick_reject is not Check.quick_reject]
-    for cand in rule.matcher.candidates(f.root, index):
+    needles = candidate_needles(rule)
+    candidates = _around(f, *needles) if needles is not None else rule.matcher.candidates(f.root, index)
+    for cand in candidates:
         key = (cand.start_byte, cand.end_byte)
         if key in done:
             continue
@@ -203,6 +206,24 @@ def _run_rule(rule: Rule, pass_: object, f: SourceFile, supp: dict[int, Suppress
                 )
             )
     return out
+
+
+def _around(f: SourceFile, needles: list[bytes], kinds: frozenset[str]) -> Iterator[Any]:
+    """The nodes of `kinds` that contain one of `needles` in the parsed text: for each place a
+    needle occurs, the node there and its ancestors of those kinds (each once, inner first)."""
+    seen: set[int] = set()
+    data, root = f.data, f.root
+    for lo, hi in f.ranges or [(0, len(data))]:
+        for needle in needles:
+            i = data.find(needle, lo, hi)
+            while i != -1:
+                n = root.descendant_for_byte_range(i, i + len(needle))
+                while n is not None:
+                    if n.type in kinds and n.id not in seen:
+                        seen.add(n.id)
+                        yield n
+                    n = n.parent
+                i = data.find(needle, i + 1, hi)
 
 
 def _statement_lines(node: object) -> tuple[int, int]:
@@ -397,7 +418,7 @@ def configured_rules(options: Options) -> list[Rule]:
                 except CheckConfigError as e:
                     raise ConfigError(cfg.display, line_of(cfg, ["parameters", rid, name]), f"{rid}.{name}: {e.message}") from None
                 rule.checks = [new if c.name == name else c for c in rule.checks]
-                rule.prefilter_cache = rule.declaration_cache = None
+                rule.prefilter_cache = rule.declaration_cache = rule.candidate_cache = None
                 rule.check_params[name] = merged
         for rid, sev in cfg.severity.items():
             if rid not in by_id:

@@ -68,6 +68,7 @@ class Rule:
     prefilter_cache: Any = field(default=None, repr=False, compare=False)  # computed by the engine
     paths_cache: Any = field(default=None, repr=False, compare=False)  # compiled `paths` globs
     declaration_cache: Any = field(default=None, repr=False, compare=False)  # computed by the engine
+    candidate_cache: Any = field(default=None, repr=False, compare=False)  # computed by the engine
 
     def applies_to(self, path: str) -> bool:
         """`paths: {include, exclude}` globs, matched against the path and its base name."""

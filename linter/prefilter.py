@@ -52,6 +52,24 @@ def prefilter(
     return got  # type: ignore[no-any-return]
 
 
+def candidate_needles(rule: Rule) -> tuple[list[bytes], frozenset[str]] | None:
+    """Substrings one of which every candidate that can become a finding contains, and the node
+    kinds candidates have; None when no check promises such text (see Check.candidate_text)."""
+    got = rule.candidate_cache
+    if got is None:
+        got = False
+        kinds = rule.matcher.candidate_kinds()
+        if kinds and not rule.matcher.looks_outside():
+            for check in rule.checks:
+                alternatives = check.candidate_text()
+                if alternatives and all(alternatives) and all(len(t) >= 3 for alt in alternatives for t in alt):
+                    grouped = _gated(_minimal([tuple(t.encode() for t in alt) for alt in alternatives]))
+                    got = ([g for g, _ in grouped], kinds)
+                    break
+        rule.candidate_cache = got
+    return got or None
+
+
 _TOP_LEVEL = re.compile(rb"\n(?:func|var|const|type|import|package)\b")  # a literal first: fast to scan for
 _OPEN_RAW = re.compile(rb"`[^`\n]*\n")  # a backtick whose line does not close it: maybe a raw string across lines
 # The block comments and raw strings that span lines (group 1), lexed as Go's scanner sees

@@ -103,6 +103,22 @@ class RuleNode:
             return self.utils[self.matches].anchor_keys()
         return set()
 
+    def candidate_kinds(self) -> frozenset[str] | None:
+        """The node kinds `candidates` yields (mirrors it); None when it cannot enumerate."""
+        if self.pattern is not None:
+            return frozenset({self.pattern.root.kind})
+        if self.kind is not None:
+            return frozenset({self.kind})
+        if self.any_of:
+            kinds = [r.candidate_kinds() for r in self.any_of]
+            return None if any(k is None for k in kinds) else frozenset().union(*kinds)  # type: ignore[arg-type]
+        for r in self.all_of:
+            if r.can_enumerate():
+                return r.candidate_kinds()
+        if self.matches is not None and self.utils.get(self.matches) is not None:
+            return self.utils[self.matches].candidate_kinds()
+        return None
+
     def declaration_hooks(self) -> list[tuple[str, Any]] | None:
         """Alternatives, one of which the text of a declaration holding a match must show:
         ("words", names) all as whole words, or ("regex", bytes pattern). None: no constraint."""

@@ -186,3 +186,28 @@ def test_text_hook_of_an_index_assignment() -> None:
     assert not rx.search(b"if m[k] == v {") and not rx.search(b"m[k] += 1")
     assert Pattern.compile("$X = $Y").text_hook() is None  # nothing to say: every assignment
     assert Pattern.compile("$M.Store($K, $V)").text_hook() is None  # has a literal name instead
+
+
+def test_candidates_around_check_text_give_the_same_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """unclosed-client's `$CTOR($$$ARGS)` is every call; its check keeps only calls whose callee
+    matches a resource, so candidates are taken around those names in the text instead. The
+    findings must be those of taking every call."""
+    import pathlib
+
+    from linter import engine
+    from linter.engine import Options, check_paths, prepare_rules
+    from linter.prefilter import candidate_needles
+
+    rules = prepare_rules(Options())
+    assert candidate_needles(next(r for r in rules if r.id == "unclosed-client")) is not None
+    root_dir = pathlib.Path(__file__).resolve().parent.parent
+    paths = [str(root_dir / "testdata"), str(root_dir / "examples")]
+
+    def findings() -> list[tuple[str, int, str, str]]:
+        return [(f.path, f.line, f.rule_id, f.message) for f in check_paths(paths, rules, Options()).findings]
+
+    around = findings()
+    monkeypatch.setattr(engine, "candidate_needles", lambda rule: None)
+    every = findings()
+    assert around == every
+    assert any(rule == "unclosed-client" for _, _, rule, _ in around)

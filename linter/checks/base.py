@@ -97,6 +97,13 @@ class Check:
         """For declaration-scoped checks: what a declaration's text must contain to matter."""
         return None
 
+    def candidate_text(self) -> list[list[str]] | None:
+        """Alternatives of literal text (all of one list) that the text of every candidate this
+        check accepts contains, provided the rule binds nothing outside the candidate: the
+        engine then finds candidates around those places of the file instead of taking every
+        node of the pattern's kind. None: no such promise."""
+        return None
+
     def quick_reject(self, node: Node, pass_: Pass) -> bool:
         """A cheap test on a candidate before the rule's patterns are matched: True when this
         check can only say no. The default never rejects."""

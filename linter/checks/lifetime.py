@@ -114,6 +114,11 @@ class LifetimeCheck(Check):
             sets.extend(conj)
         return sets
 
+    def candidate_text(self) -> list[list[str]] | None:
+        """A call is kept only if its callee, part of its text, matches a resource: the callee
+        regexes' literals are in the call's text."""
+        return self.prefilter_sets()
+
     def quick_reject(self, node: Node, pass_: Pass) -> bool:
         """Is the callee one of the resources at all?"""
         fn = node.child_by_field_name("function") if node.type == "call_expression" else None
