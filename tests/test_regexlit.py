@@ -62,3 +62,23 @@ def test_unclosed_client_needs_four_scans_for_a_file_without_clients() -> None:
     rule = next(r for r in prepare_rules(Options()) if r.id == "unclosed-client")
     groups = prefilter(rule)[2]
     assert sorted(g for g, _ in groups) == [b".Connect", b".New", b".Open", b"grpc.Dial"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([b"run", b"xrun", b".run", b"run2", b" ", b"(", b"[", b"\n", b"func ", b"(r T) ", b"{", b"_"]), max_size=12
+    ).map(b"".join)
+)
+def test_call_graph_shapes_find_what_a_leading_lookbehind_finds(data: bytes) -> None:
+    """The shapes put the name first for speed; the hits are those of the plain form."""
+    from linter.analysis.functions import ANY_USE, CALL, FUNC_DECL
+
+    plain = {
+        CALL: rb"(?<![\w.])(run)\s*\(",
+        FUNC_DECL: rb"\bfunc\b[^\n{]*?(?<![\w.])(run)\s*[\[(]",
+        ANY_USE: rb"(?<![\w])(run)(?![\w])",
+    }
+    for shape, reference in plain.items():
+        fast = re.compile(shape.replace(b"{}", b"run"))
+        assert [m.span(1) for m in fast.finditer(data)] == [m.span(1) for m in re.compile(reference).finditer(data)]
