@@ -25,7 +25,7 @@ from linter.discovery import discover
 from linter.goversion import GoVersion, go_mod_version
 from linter.model import FileError, Finding, Rule
 from linter.parsing import SourceFile, is_generated, package_name
-from linter.patterns import AnchorKey, CandidateIndex
+from linter.patterns import AnchorKey, CandidateIndex, candidates_around
 from linter.prefilter import candidate_needles, declaration_ranges, may_match
 from linter.suppress import ALL, Suppression, is_suppressed, suppressions
 
@@ -159,7 +159,10 @@ def _run_rule(rule: Rule, pass_: object, f: SourceFile, supp: dict[int, Suppress
     version = getattr(pass_, "go_version", None)
     quick = [c for c in rule.checks if type(c).quick_reject is not Check.quick_reject]
     needles = candidate_needles(rule)
-    candidates = _around(f, *needles) if needles is not None else rule.matcher.candidates(f.root, index)
+    if needles is not None:
+        candidates = candidates_around(f.root, f.data, f.ranges or [(0, len(f.data))], *needles)
+    else:
+        candidates = rule.matcher.candidates(f.root, index)
     for cand in candidates:
         key = (cand.start_byte, cand.end_byte)
         if key in done:
@@ -206,24 +209,6 @@ def _run_rule(rule: Rule, pass_: object, f: SourceFile, supp: dict[int, Suppress
                 )
             )
     return out
-
-
-def _around(f: SourceFile, needles: list[bytes], kinds: frozenset[str]) -> Iterator[Any]:
-    """The nodes of `kinds` that contain one of `needles` in the parsed text: for each place a
-    needle occurs, the node there and its ancestors of those kinds (each once, inner first)."""
-    seen: set[int] = set()
-    data, root = f.data, f.root
-    for lo, hi in f.ranges or [(0, len(data))]:
-        for needle in needles:
-            i = data.find(needle, lo, hi)
-            while i != -1:
-                n = root.descendant_for_byte_range(i, i + len(needle))
-                while n is not None:
-                    if n.type in kinds and n.id not in seen:
-                        seen.add(n.id)
-                        yield n
-                    n = n.parent
-                i = data.find(needle, i + 1, hi)
 
 
 def _statement_lines(node: object) -> tuple[int, int]:

@@ -171,7 +171,7 @@ class Pattern:
         prefilters read as "pkg, a dot and Name, spaces allowed" (`time.After`, not just any
         file with the words `time` and `After`); and each called name with its call shape:
         `.With(` for a method (`$V.With($L)`: not the word "With" in a comment), `append(`
-        for a function. See `call_token`."""
+        for a function (how they are looked for: `prefilter._call_at`)."""
         out = {leaf.text for leaf, _ in self.root.literal_leaves()}
         stack = [self.root]
         while stack:
@@ -385,6 +385,27 @@ class CandidateIndex:
             return found
         lo, hi = within.start_byte, within.end_byte
         return [n for n in found if lo <= n.start_byte and n.end_byte <= hi]
+
+
+def candidates_around(
+    root: tree_sitter.Node, data: bytes, ranges: list[tuple[int, int]], needles: list[bytes], kinds: frozenset[str]
+) -> Iterator[tree_sitter.Node]:
+    """The nodes of `kinds` that contain one of `needles` within `ranges`: for each place a
+    needle occurs, the node there and its ancestors of those kinds (each once, inner first).
+    For rules whose check promises such text (Check.candidate_text) instead of every node of
+    the pattern's kind."""
+    walked: set[int] = set()
+    for lo, hi in ranges:
+        for needle in needles:
+            i = data.find(needle, lo, hi)
+            while i != -1:
+                n = root.descendant_for_byte_range(i, i + len(needle))
+                while n is not None and n.id not in walked:  # a walked node's ancestors were too
+                    walked.add(n.id)
+                    if n.type in kinds:
+                        yield n
+                    n = n.parent
+                i = data.find(needle, i + 1, hi)
 
 
 # Go's scanner makes one token of any of these followed by `=` (==, !=, <=, >=, :=, +=, ...).
