@@ -197,15 +197,7 @@ def _regex_finder(data: bytes, rx: re.Pattern[bytes]) -> Finder:
 
 
 def _word_finder(data: bytes, name: bytes) -> Finder:
-    def find(start: int, end: int) -> tuple[int, int] | None:
-        if name.endswith(b"("):
-            return _call_at(data, name, start, end)
-        if b"." in name:
-            return _chain_at(data, name, start, end)
-        i = next(word_positions(data, name, start, end), None)
-        return None if i is None else (i, i + len(name))
-
-    return find
+    return lambda start, end: _find_token(data, name, start, end)
 
 
 def _essential(tokens: tuple[bytes, ...]) -> tuple[bytes, ...]:
@@ -262,25 +254,22 @@ def _minimal(alternatives: list[tuple[bytes, ...]]) -> list[tuple[bytes, ...]]:
 @functools.cache
 def _chain(dotted: bytes) -> re.Pattern[bytes]:
     """`pkg.Name` with spaces allowed around the dot. No lookbehind in front: a regex that starts
-    with a literal is scanned for with a fast search (25x faster); _has_word checks the byte before."""
+    with a literal is scanned for with a fast search (25x faster); _chain_at checks the byte before."""
     first, _, rest = dotted.partition(b".")
     return re.compile(re.escape(first) + rb"\s*\.\s*" + re.escape(rest) + rb"(?![\w\x80-\xff])")
 
 
-def _shows(data: bytes, hook: tuple[bytes, ...] | re.Pattern[bytes], a: int, b: int) -> bool:
-    if isinstance(hook, tuple):
-        return all(_has_word(data, t, a, b) for t in hook)
-    return hook.search(data, a, b) is not None
-
-
-def _has_word(data: bytes, name: bytes, start: int = 0, end: int | None = None) -> bool:
-    """Does `name` occur as a whole identifier (no ASCII name character, and no byte of a
-    non-ASCII one, on either side)? A dotted `pkg.Name` may have spaces around the dot."""
-    if name.endswith(b"("):
-        return _call_at(data, name, start, len(data) if end is None else end) is not None
-    if b"." in name:
-        return _chain_at(data, name, start, len(data) if end is None else end) is not None
-    return next(word_positions(data, name, start, end), None) is not None
+def _find_token(data: bytes, token: bytes, start: int = 0, end: int | None = None) -> tuple[int, int] | None:
+    """Where a literal token first occurs within data[start:end]: a call shape (`.With(`), a
+    chain (`time.After`, spaces allowed around the dot) or a whole identifier (no ASCII name
+    character, and no byte of a non-ASCII one, on either side)."""
+    end = len(data) if end is None else end
+    if token.endswith(b"("):
+        return _call_at(data, token, start, end)
+    if b"." in token:
+        return _chain_at(data, token, start, end)
+    i = next(word_positions(data, token, start, end), None)
+    return None if i is None else (i, i + len(token))
 
 
 def _chain_at(data: bytes, dotted: bytes, start: int, end: int) -> tuple[int, int] | None:
@@ -321,7 +310,7 @@ def may_match(rule: Rule, data: bytes) -> bool:
     sets, gate, anyof, regexes = prefilter(rule)
     if gate and not any(all(tok in data for tok in s) for s in gate):
         return False
-    if sets and not any(all(_has_word(data, tok) for tok in s) for s in sets):
+    if sets and not any(all(_find_token(data, tok) is not None for tok in s) for s in sets):
         return False
     if anyof and not any(g in data and any(all(tok in data for tok in conj) for conj in alts) for g, alts in anyof):
         return False
