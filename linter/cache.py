@@ -24,7 +24,7 @@ def ruleset_digest(rules: list[Any], extra: str = "") -> str:
     h = hashlib.sha256(__version__.encode())
     seen: set[str] = set()
     for r in sorted(rules, key=lambda r: r.id):
-        h.update(f"{r.id}\0{r.severity}\0{json.dumps(r.check_params, sort_keys=True, default=str)}\0".encode())
+        h.update(f"{r.id}\0{r.severity}\0{r.go_version!r}\0{json.dumps(r.check_params, sort_keys=True, default=str)}\0".encode())
         if r.source not in seen:
             seen.add(r.source)
             try:

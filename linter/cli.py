@@ -64,6 +64,9 @@ def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
         sp.add_argument("--ignore", action="append", default=[], metavar="ID", help="skip these rule ids (comma-separated, repeatable)")
         sp.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: CPU count)")
         sp.add_argument("--go-version", metavar="X.Y", help="Go version to assume instead of the go.mod `go` directive")
+        sp.add_argument(
+            "--hints", action="store_true", help="also report info-level hints that are not leaks (timer churn on Go >= 1.23)"
+        )
         sp.add_argument("--cache-dir", metavar="DIR", help="result cache (default: the user cache directory, e.g. ~/.cache/goplumber)")
         sp.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
         sp.add_argument(
@@ -160,6 +163,7 @@ def _options(args: argparse.Namespace, cfg: Config | None) -> Options:
         jobs=jobs,
         config=cfg,
         timeout_per_file=getattr(args, "timeout_per_file", 10.0),
+        hints=getattr(args, "hints", False),
         cache_dir=None if getattr(args, "no_cache", True) or args.command != "check" else (args.cache_dir or _default_cache_dir()),
     )
 

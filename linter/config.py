@@ -44,6 +44,7 @@ SCHEMA: dict[str, Any] = {
         "exclude": {"type": "array", "items": {"type": "string"}},
         "go-version": {"type": ["string", "number"]},
         "fail-on": {"enum": list(SEVERITIES)},
+        "hints": {"type": "boolean"},
         "parameters": {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": {"type": "object"}}},
     },
 }
@@ -65,6 +66,7 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     go_version: str | None = None
     fail_on: str | None = None
+    hints: bool = False  # info-level hints that are not leaks (timer churn on Go >= 1.23)
     parameters: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     display: str = ""  # the path as errors show it
 
@@ -135,6 +137,7 @@ def load_config(path: str) -> Config:
         exclude=list(doc.get("exclude", [])),
         go_version=str(doc["go-version"]) if "go-version" in doc else None,
         fail_on=doc.get("fail-on"),
+        hints=bool(doc.get("hints", False)),
         parameters={k: {c: dict(p) for c, p in v.items()} for k, v in doc.get("parameters", {}).items()},
         display=shown,
     )

@@ -72,6 +72,7 @@ class Options:
     config: Any = None  # linter.config.Config | None
     cache_dir: str | None = None  # None: no cache
     timeout_per_file: float = 10.0  # seconds; 0 disables
+    hints: bool = False  # rules' opt-in info hints (`go-version.hint`), e.g. timer churn on Go >= 1.23
 
 
 def _interpolate(message: str, env: dict[str, object], vars_: dict[str, str], f: SourceFile) -> str:
@@ -386,6 +387,10 @@ def configured_rules(options: Options) -> list[Rule]:
     cfg = options.config
     dirs = [*(cfg.rule_dirs if cfg else []), *options.rule_dirs]
     rules = load_rules(dirs, include_bundled=options.builtin_rules)
+    if options.hints or (cfg is not None and cfg.hints):
+        for r in rules:
+            if r.go_version is not None:
+                r.go_version = r.go_version.with_hints()
     by_id = {r.id: r for r in rules}
     if cfg is not None:
         from linter.checks import CHECKS, CheckConfigError

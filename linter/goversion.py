@@ -48,6 +48,7 @@ class VersionCondition:
     version: GoVersion
     otherwise: str = "ignore"
     otherwise_message: str | None = None
+    hint: str | None = None  # shown at info level outside the range only when hints are asked for
 
     @classmethod
     def parse(cls, obj: dict[str, str]) -> VersionCondition:
@@ -56,8 +57,18 @@ class VersionCondition:
             raise ValueError(f"go-version.applies must look like '<1.23' or '>=1.21', not {obj['applies']!r}")
         op = m.group(1) or "=="
         return cls(
-            "==" if op == "=" else op, (int(m.group(2)), int(m.group(3))), obj.get("otherwise", "ignore"), obj.get("otherwise-message")
+            "==" if op == "=" else op,
+            (int(m.group(2)), int(m.group(3))),
+            obj.get("otherwise", "ignore"),
+            obj.get("otherwise-message"),
+            obj.get("hint"),
         )
+
+    def with_hints(self) -> VersionCondition:
+        """Outside the range, report at info level with the hint message (opt-in: `hints: true`)."""
+        if self.hint is None or self.otherwise != "ignore":
+            return self
+        return VersionCondition(self.op, self.version, "info", self.hint, self.hint)
 
     def applies(self, v: GoVersion | None) -> bool:
         if v is None:

@@ -39,6 +39,7 @@ TOP_SCHEMA: dict[str, Any] = {
                 "applies": {"type": "string"},
                 "otherwise": {"enum": ["ignore", "info"]},
                 "otherwise-message": {"type": "string"},
+                "hint": {"type": "string"},
             },
         },
         "prefilter": {"type": "array", "items": {"type": "string"}},
@@ -287,7 +288,8 @@ def _build_rule(path: str, doc: Any) -> Rule:
             raise RuleFileError(path, line_for_path(doc, ["go-version", "applies"]), str(e)) from None
     message = doc["message"]
     otherwise = doc.get("go-version", {}).get("otherwise-message", "")
-    for m in [*MESSAGE_VAR.finditer(message), *MESSAGE_VAR.finditer(otherwise)]:
+    hint = doc.get("go-version", {}).get("hint", "")
+    for m in [*MESSAGE_VAR.finditer(message), *MESSAGE_VAR.finditer(otherwise), *MESSAGE_VAR.finditer(hint)]:
         if m.group(1) not in bound and m.group(1) not in provided and m.group(1) != "MATCH":
             raise RuleFileError(
                 path,
