@@ -56,6 +56,10 @@ def use_of(node: Node) -> Use:
             idx = next((i for i, n in enumerate(rights) if n.id == child.id), 0)
             target = lefts[idx] if len(lefts) == len(rights) else (lefts[0] if lefts else None)
             return _target_use(target)
+        if gp.type == "var_spec":  # `var b T = v`: the value sits in an expression_list
+            names = gp.children_by_field_name("name")
+            idx = next((i for i, n in enumerate(p.named_children) if n.id == child.id), 0)
+            return _target_use(names[idx] if idx < len(names) else (names[0] if names else None))
         return Use("other")
     if t == "var_spec":
         names = p.children_by_field_name("name")
