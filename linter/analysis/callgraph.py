@@ -52,7 +52,10 @@ class CallGraph:
             return []
         out = []
         method = fn.node.type == "method_declaration"
+        production = not fn.file.path.endswith("_test.go")
         for f, node in name_occurrences(self.package, fn.name, METHOD_CALL if method else CALL):
+            if production and f.path.endswith("_test.go"):
+                continue  # a test calling production code in a loop says nothing about production
             p = self.package.pass_for(f)
             fns: FileFunctions = p.result_of(FUNCTIONS)
             parent = node.parent
@@ -128,7 +131,10 @@ def loop_kind(f: SourceFile, loop: Node) -> str:
     over something that delivers values over time (a ticker, a channel) or over a collection."""
     clause = next((c for c in loop.named_children if c.type in ("range_clause", "for_clause")), None)
     if clause is None:
-        return "condition" if any(c.type not in ("block", "comment") for c in loop.named_children) else "forever"
+        cond = next((c for c in loop.named_children if c.type not in ("block", "comment")), None)
+        if cond is None:
+            return "forever"
+        return "counted" if _counts(f, loop, cond) else "condition"
     if clause.type == "for_clause":
         return "counted" if clause.child_by_field_name("condition") is not None else "forever"
     right = clause.child_by_field_name("right")
@@ -145,8 +151,29 @@ def loop_kind(f: SourceFile, loop: Node) -> str:
         return "channel-range"
     if right.type in ("identifier", "selector_expression"):
         name = text.rsplit(".", 1)[-1]
-        return "channel-range" if _CHANNEL_NAME.search(name) else "collection-range"
+        if _CHANNEL_NAME.search(name):
+            return "channel-range"
+        if right.type == "selector_expression" and re.search(rb"\b" + re.escape(name.encode()) + rb"\s+(<-\s*)?chan\b", f.data):
+            return "channel-range"  # `for m := range s.conn` with a field declared `conn chan T`
+        return "collection-range"
     return "collection-range"
+
+
+_COMPARED = re.compile(r"^\s*([\w.]+)\s*(<=?|>=?|!=)\s*[^=]|[^=!<>]\s*(<=?|>=?|!=)\s*([\w.]+)\s*$")
+
+
+def _counts(f: SourceFile, loop: Node, cond: Node) -> bool:
+    """`for attempts < max { ...; attempts++ }`: a condition on a counter the body steps is a
+    bounded loop (a retry budget), not one that repeats for the life of the process."""
+    m = _COMPARED.search(f.text(cond))
+    if m is None:
+        return False
+    body = loop.child_by_field_name("body")
+    if body is None:
+        return False
+    names = [n for n in (m.group(1), m.group(4)) if n and not n[0].isdigit()]
+    text = f.text(body)
+    return any(re.search(rf"(?<![\w.]){re.escape(n)}\s*(\+\+|--|[+-]=)", text) for n in names)
 
 
 def _declared_as_channel(f: SourceFile, ident: Node, name: str) -> bool:

@@ -61,6 +61,8 @@ class LoopContextCheck(Check):
             "interprocedural": {"type": "boolean"},
             "max-depth": {"type": "integer", "minimum": 0, "maximum": 10},
             "periodic-calls": RULE_LIST,
+            "one-shot-calls": RULE_LIST,
+            "rare-event-sources": RULE_LIST,
             "released-by": STRING_LIST,
             "release-patterns": RULE_LIST,
             "per-iteration-cancel": {"type": "boolean"},
@@ -68,6 +70,7 @@ class LoopContextCheck(Check):
             "once-guard": {"type": "boolean"},
             "drained": {"type": "boolean"},
             "loops": {"type": "array", "items": {"enum": list(LOOP_KINDS)}, "minItems": 1},
+            "caller-loops": {"type": "array", "items": {"enum": list(LOOP_KINDS)}, "minItems": 1},
             "returned": {"type": "boolean"},
             "stored": {"type": "boolean"},
             "wait-only": {"type": "boolean"},
@@ -80,7 +83,12 @@ class LoopContextCheck(Check):
         super().__init__(params, metavars, utils)
         self.interprocedural = params.get("interprocedural", True)
         self.max_depth = params.get("max-depth", 2)
-        self.periodic_calls = self.rules("periodic-calls", ["time.AfterFunc($_, $F)"])
+        self.periodic_calls = self.rules("periodic-calls", [])
+        # schedulers that run $F once: periodic only when $F schedules itself again (re-arms)
+        self.one_shot_calls = self.rules("one-shot-calls", ["time.AfterFunc($_, $F)"])
+        # `signal.Notify($CH, ...)`: a loop that turns only on receives from $CH reacts to rare
+        # operator events (a signal), not to traffic
+        self.rare_sources = self.rules("rare-event-sources", [])
         self.released_by = set(params.get("released-by", []))
         self.release_patterns = self.rules("release-patterns")
         self.per_iteration_cancel = params.get("per-iteration-cancel", False)
@@ -88,6 +96,8 @@ class LoopContextCheck(Check):
         self.once_guard = params.get("once-guard", False)
         self.drained = params.get("drained", False)
         self.kinds = frozenset(params.get("loops", LOOP_KINDS))
+        # loops that count when reached through the call graph (a caller's loop around the call)
+        self.caller_kinds = frozenset(params.get("caller-loops", params.get("loops", LOOP_KINDS)))
         self.returned = params.get("returned", False)
         self.stored = params.get("stored", False)
         self.wait_only = params.get("wait-only", False)
@@ -98,8 +108,13 @@ class LoopContextCheck(Check):
     def context(self, node: Node, pass_: Pass) -> LoopContext | None:
         loop = lexical_loop(node, pass_.file, self.kinds)
         if loop is not None:
+            if not self._repeats(node, loop, pass_.file, pass_):
+                return None
             body = loop.child_by_field_name("body") or loop
             return LoopContext(loop_description(pass_.file, loop), body, pass_.file)
+        scheduled = self._in_scheduled_literal(node, pass_)
+        if scheduled is not None:
+            return scheduled
         if not self.interprocedural:
             return None
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
@@ -111,6 +126,53 @@ class LoopContextCheck(Check):
             return None
         body = fn.body or fn.node
         return LoopContext(found, body, pass_.file, lexical=False)
+
+    def _repeats(self, node: Node, loop: Node, f: SourceFile, pass_: Pass) -> bool:
+        """Does `loop` really run `node` again and again? Not when the loop leaves right after it
+        (`s.Shutdown(); os.Exit(0)`), nor when it only turns on a rare event (a signal)."""
+        if _leaves_after(f, _statement_of(node), loop):
+            return False
+        return not self._rare_loop(loop, node, f, pass_)
+
+    def _rare_loop(self, loop: Node, node: Node, f: SourceFile, pass_: Pass) -> bool:
+        if not self.rare_sources:
+            return False
+        outer = pass_.file_pass(f).result_of(FUNCTIONS).outermost(loop)
+        scope = outer.node if outer is not None else loop
+        channels = set()
+        for rule in self.rare_sources:
+            for cand in rule.candidates(scope):
+                env = rule.match(cand, {}, pass_.file_pass(f))
+                ch = env.get("CH") if env else None
+                if isinstance(ch, Node):
+                    channels.add(f.text(ch))
+        if not channels:
+            return False
+        fed = _loop_channels(f, loop, node)
+        return bool(fed) and fed <= channels
+
+    def _in_scheduled_literal(self, node: Node, pass_: Pass) -> LoopContext | None:
+        """Inside `wait.Until(func() {...}, d, stop)` / `backoff.Retry(func() error {...}, b)`:
+        the literal is run again and again by the library call (its `periodic-calls`)."""
+        f = pass_.file
+        n = node.parent
+        while n is not None and n.type not in ("function_declaration", "method_declaration"):
+            if n.type == "func_literal" and n.parent is not None and n.parent.type == "argument_list":
+                call = n.parent.parent
+                if call is not None:
+                    for rule in self.periodic_calls:
+                        env = rule.match(call, {}, pass_)
+                        target = env.get("F") if env else None
+                        if isinstance(target, Node) and target.id == n.id:
+                            what = callee_text(f, call)
+                            return LoopContext(
+                                f"the function {what} at line {call.start_point[0] + 1} runs repeatedly",
+                                n.child_by_field_name("body") or n,
+                                f,
+                                lexical=False,
+                            )
+            n = n.parent
+        return None
 
     def _periodic(self, fn: FuncInfo, pass_: Pass) -> str | None:
         """Breadth-first up the call graph: the shortest chain of callers from `fn` to a loop
@@ -128,7 +190,11 @@ class LoopContextCheck(Check):
             following: list[tuple[FuncInfo, Pass, str]] = []
             for current, cur_pass, via in frontier:
                 for site in graph.sites(current):
-                    loop = lexical_loop(site.call, site.file, self.kinds)
+                    if _exits_after(site.file, _statement_of(site.call)):
+                        continue  # `s.Shutdown(); os.Exit(0)`: the process ends after this call
+                    loop = lexical_loop(site.call, site.file, self.caller_kinds)
+                    if loop is not None and not self._repeats(site.call, loop, site.file, cur_pass):
+                        continue
                     if loop is not None:
                         where = _where(pass_.file, site.file, site.call)
                         result = f"{fn.display} is called{via} every iteration of {loop_description(site.file, loop)}{where}"
@@ -155,25 +221,32 @@ class LoopContextCheck(Check):
     def _scheduled(self, fn: FuncInfo, pass_: Pass) -> str | None:
         """Is `fn` handed to a scheduler (`time.AfterFunc(d, fn)`, or a closure calling it)?"""
         graph: CallGraph = pass_.result_of(CALLGRAPH)
-        for f, call, target in self._schedules(pass_):
-            text = f.text(target)
-            direct = text == fn.name or (fn.receiver_type is not None and text.endswith("." + str(fn.name)))
+        for f, call, target, one_shot in self._schedules(pass_):
+            direct = _names_function(pass_.file_pass(f), target, fn)
             wrapped = target.type == "func_literal" and any(s.file is f and within(s.call, target) for s in graph.sites(fn))
+            if not (direct or wrapped):
+                continue
+            if one_shot and not _rearms(fn, f, call):
+                continue  # `time.AfterFunc(d, f)` runs f once, unless f schedules itself again
             if direct or wrapped:
                 what = callee_text(f, call) if call.type == "call_expression" else "a timer"
                 return f"{fn.display} is scheduled by {what} at line {call.start_point[0] + 1}{_where(pass_.file, f, call)}"
         return None
 
-    def _schedules(self, pass_: Pass) -> list[tuple[SourceFile, Node, Node]]:
-        """Every (file, scheduling call, scheduled function) of the package, found once."""
+    def _schedules(self, pass_: Pass) -> list[tuple[SourceFile, Node, Node, bool]]:
+        """Every (file, scheduling call, scheduled function, one-shot?) of the package, found once."""
         key = ("schedules", id(self))
         memo = pass_.package.memo
         if key not in memo:
-            found: list[tuple[SourceFile, Node, Node]] = []
+            found: list[tuple[SourceFile, Node, Node, bool]] = []
+            schedulers = [(r, False) for r in self.periodic_calls] + [(r, True) for r in self.one_shot_calls]
+            if not schedulers:
+                memo[key] = found
+                return found
             with budget_paused():
-                keys = frozenset(k for r in self.periodic_calls for k in r.anchor_keys())
+                keys = frozenset(k for r, _ in schedulers for k in r.anchor_keys())
                 needles: list[list[bytes]] | None = []
-                for r in self.periodic_calls:
+                for r, _ in schedulers:
                     lits = r.literals()
                     if not lits or not all(lits):
                         needles = None  # a scheduler pattern without a literal: every file
@@ -182,12 +255,12 @@ class LoopContextCheck(Check):
                 for f in pass_.package.files_containing(needles):
                     fp = pass_.file_pass(f)
                     index = CandidateIndex(f.root, keys)
-                    for rule in self.periodic_calls:
+                    for rule, one_shot in schedulers:
                         for cand in rule.candidates(f.root, index):
                             env = rule.match(cand, {}, fp)
                             target = env.get("F") if env else None
                             if isinstance(target, Node):
-                                found.append((f, cand, target))
+                                found.append((f, cand, target, one_shot))
             memo[key] = found
         return memo[key]  # type: ignore[no-any-return]
 
@@ -210,6 +283,8 @@ class LoopContextCheck(Check):
         waits = ctx.lexical and self.wait_only and not _in_literal(node, ctx.scope)
         if waits and _select_waits_for(f, node):
             return True
+        if self.wait_only and not _in_literal(node, ctx.scope) and _select_waits_for(f, node, shutdown_only=True):
+            return True  # `select { case <-time.After(d): case <-quit: return }`: a sleep, the timer fires
         if waits and _returns_after(_statement_of(node)):
             return True  # runs once, on the way out (a shutdown path)
         result_var = f.text(use.node) if use.kind == "var" and use.node is not None else None
@@ -231,7 +306,7 @@ class LoopContextCheck(Check):
                 return True
         if result_var and self.drained:
             for o in facts.uses(result_var):
-                if within(o, ctx.scope) and _ranged_over(o) and not _in_literal(o, ctx.scope):
+                if within(o, ctx.scope) and (_ranged_over(o) or _received_until_closed(o)) and not _in_literal(o, ctx.scope):
                     return True
         for rule in self.release_patterns:
             for cand in rule.candidates(ctx.scope):
@@ -336,7 +411,7 @@ def _rearmed_in_own_case(f: SourceFile, node: Node, var: str) -> bool:
 _EXITS = re.compile(r"^(panic|os\.Exit|log\.Fatal\w*|\w+\.Fatal\w*|runtime\.Goexit)\(")
 
 
-def _select_waits_for(f: SourceFile, node: Node) -> bool:
+def _select_waits_for(f: SourceFile, node: Node, shutdown_only: bool = False) -> bool:
     """`case <-time.After(d):` in a select whose every other case leaves the function (return,
     goto, a labelled break, panic, Fatal): the loop only comes round again after this timer
     fired, so timers never pile up."""
@@ -348,7 +423,7 @@ def _select_waits_for(f: SourceFile, node: Node) -> bool:
         case = case.parent
     if case is None or case.type != "communication_case" or case.parent is None or case.parent.type != "select_statement":
         return False
-    if _returns_after(case.parent):
+    if not shutdown_only and _returns_after(case.parent):
         return True  # whatever case fires, the code after the select leaves the function
     for other in case.parent.named_children:
         if other.id == case.id or other.type not in ("communication_case", "default_case"):
@@ -357,6 +432,8 @@ def _select_waits_for(f: SourceFile, node: Node) -> bool:
             return False
         if _is_shutdown_case(f, other) and not _goes_round_again(other):
             continue  # a shutdown signal fires once; the loop ends on it
+        if shutdown_only:
+            return False
         stmts = [c for c in other.named_children if c.type == "statement_list"]
         last = stmts[0].named_children[-1] if stmts and stmts[0].named_children else None
         while last is not None and last.type == "block":
@@ -372,6 +449,99 @@ def _select_waits_for(f: SourceFile, node: Node) -> bool:
             continue
         return False
     return True
+
+
+def _received_until_closed(occ: Node) -> bool:
+    """`v, ok := <-ch` (then `if !ok`): the code reads the channel until its producer closes it,
+    which is how a watch reports that it ended; re-watching after that starts no second one."""
+    recv = occ.parent
+    if recv is None or recv.type != "unary_expression" or not (recv.text or b"").lstrip().startswith(b"<-"):
+        return False
+    n = recv.parent
+    while n is not None and n.type == "expression_list":
+        n = n.parent
+    if n is None or n.type not in ("short_var_declaration", "assignment_statement", "receive_statement"):
+        return False
+    left = n.child_by_field_name("left")
+    return left is not None and len(left.named_children) == 2
+
+
+def _exits_after(f: SourceFile, stmt: Node) -> bool:
+    """Is `stmt` followed in its block by a call that ends the process (`os.Exit`, `log.Fatal`)?"""
+    sib = stmt.next_named_sibling
+    while sib is not None:
+        if sib.type == "expression_statement" and _PROCESS_EXITS.match(f.text(sib)):
+            return True
+        sib = sib.next_named_sibling
+    return False
+
+
+_PROCESS_EXITS = re.compile(r"^(os\.Exit|log\.Fatal\w*|\w+\.Fatal\w*|panic)\(")
+
+
+def _leaves_after(f: SourceFile, stmt: Node, loop: Node) -> bool:
+    """Is `stmt` followed, in its block or an enclosing block of the loop body, by a statement that
+    leaves the loop for good (return, os.Exit, a labelled break out of it)?"""
+    n: Node | None = stmt
+    while n is not None and n.id != loop.id and n.type not in ("func_literal", "function_declaration", "method_declaration"):
+        parent = n.parent
+        if parent is not None and parent.type in ("statement_list", "block"):
+            sib = n.next_named_sibling
+            while sib is not None:
+                if sib.type == "return_statement":
+                    return True
+                if sib.type == "expression_statement" and _PROCESS_EXITS.match(f.text(sib)):
+                    return True
+                if sib.type == "break_statement" and parent.parent is not None and parent.parent.type == "for_statement":
+                    return True
+                sib = sib.next_named_sibling
+        if parent is not None and parent.type in ("communication_case", "expression_case", "type_case", "default_case"):
+            # the rest of the select/switch does not run after this case; keep climbing from it
+            n = parent.parent
+            continue
+        n = parent
+    return False
+
+
+def _loop_channels(f: SourceFile, loop: Node, node: Node) -> set[str]:
+    """The channels whose receives make `loop` turn: its range operand, or the receives of the
+    select case that holds `node` (cases that leave the loop do not make it turn)."""
+    clause = next((c for c in loop.named_children if c.type == "range_clause"), None)
+    if clause is not None:
+        right = clause.child_by_field_name("right")
+        return {f.text(right)} if right is not None else set()
+    n = node.parent
+    while n is not None and n.id != loop.id:
+        if n.type == "communication_case":
+            comm = n.child_by_field_name("communication")
+            m = re.search(r"<-\s*([\w.]+)\s*$", f.text(comm)) if comm is not None else None
+            return {m.group(1)} if m else set()
+        n = n.parent
+    return set()
+
+
+def _names_function(pass_: Pass, target: Node, fn: FuncInfo) -> bool:
+    """Does the function value `target` (`refresh`, `c.refresh`) denote `fn`? A method value
+    counts only when its operand is declared with fn's receiver type."""
+    from linter.analysis.callgraph import _receiver_matches
+
+    text = pass_.file.text(target)
+    if fn.receiver_type is None:
+        return target.type == "identifier" and text == fn.name
+    if target.type != "selector_expression":
+        return False
+    operand, field = target.child_by_field_name("operand"), target.child_by_field_name("field")
+    if operand is None or field is None or pass_.file.text(field) != fn.name or operand.type != "identifier":
+        return False
+    return _receiver_matches(pass_, pass_.result_of(FUNCTIONS), operand, fn)
+
+
+def _rearms(fn: FuncInfo, f: SourceFile, call: Node) -> bool:
+    """Does `fn` schedule itself again (`time.AfterFunc(d, ...)` inside it, or `t.Reset(d)`)?"""
+    body = fn.body or fn.node
+    text = fn.file.data[body.start_byte : body.end_byte]
+    callee = callee_text(f, call).encode()
+    return callee + b"(" in text or b".Reset(" in text
 
 
 def _goes_round_again(case: Node) -> bool:

@@ -8,7 +8,8 @@ import (
 )
 
 type ConfigLoader struct {
-	cli *clientv3.Client
+	cli   *clientv3.Client
+	timer *time.Timer
 }
 
 // Positive (interprocedural): load is called every minute by run's ticker.
@@ -43,14 +44,25 @@ func subscribeAll(ctx context.Context, cli *clientv3.Client, keys []string) {
 	}
 }
 
-// Positive: scheduled with time.AfterFunc.
+// Negative: a time.AfterFunc callback runs once (a delayed start), it is no loop.
 func (c *ConfigLoader) refresh() {
-	// ruleid: repeated-watch
+	// ok: repeated-watch
 	go apply(c.cli.Watch(context.Background(), "/refresh"))
 }
 
 func (c *ConfigLoader) start() {
 	time.AfterFunc(time.Minute, c.refresh)
+}
+
+// Positive: a callback that re-arms its own timer runs on a schedule.
+func (c *ConfigLoader) poll() {
+	// ruleid: repeated-watch
+	go apply(c.cli.Watch(context.Background(), "/poll"))
+	c.timer.Reset(time.Minute)
+}
+
+func (c *ConfigLoader) startPolling() {
+	c.timer = time.AfterFunc(time.Minute, c.poll)
 }
 
 // A goroutine per configured key: the outer watch is bounded by the key list, but the inner

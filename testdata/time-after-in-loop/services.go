@@ -1,0 +1,225 @@
+package timeafter
+
+import (
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// Shapes reduced from real services. Each negative is a loop that does not repeat for the
+// life of the process, or a wait whose timer is the normal way out.
+
+const maxAttempts = 5
+
+// Negative: a counted retry budget holds at most maxAttempts timers.
+func registerWithRetry(results <-chan error) {
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		select {
+		case err := <-results:
+			if err == nil {
+				return
+			}
+		// ok: time-after-in-loop
+		case <-time.After(3 * time.Minute):
+		}
+	}
+}
+
+// Negative: a condition loop over a counter the body steps (wait for n confirmations).
+func awaitConfirmations(acks <-chan struct{}, n int) {
+	for received := 0; received < n; {
+		select {
+		case <-acks:
+			received++
+		// ok: time-after-in-loop
+		case <-time.After(2 * time.Second):
+			received = n
+		}
+	}
+}
+
+// Negative: the same with a `for cond` loop.
+func drainAcks(acks <-chan struct{}, n int) {
+	got := 0
+	for got < n {
+		select {
+		case <-acks:
+			got++
+		// ok: time-after-in-loop
+		case <-time.After(time.Minute):
+			return
+		}
+	}
+}
+
+type acceptor struct {
+	quit chan struct{}
+	conn chan Msg
+}
+
+// Negative: a back-off sleep that only shutdown interrupts. Called from the accept loop,
+// but every call waits for its timer to fire, so timers never pile up.
+func (a *acceptor) sleepBeforeRetry(delay time.Duration) bool {
+	select {
+	// ok: time-after-in-loop
+	case <-time.After(delay):
+		return true
+	case <-a.quit:
+		return false
+	}
+}
+
+func (a *acceptor) acceptLoop(accept func() (Msg, error)) {
+	delay := 10 * time.Millisecond
+	for {
+		m, err := accept()
+		if err != nil {
+			if !a.sleepBeforeRetry(delay) {
+				return
+			}
+			delay *= 2
+			continue
+		}
+		a.conn <- m
+	}
+}
+
+// Positive: called from the same loop, but the timer races a busy channel: abandoned each time.
+func (a *acceptor) forward(m Msg, out chan<- Msg) {
+	select {
+	case out <- m:
+	// ruleid: time-after-in-loop
+	case <-time.After(time.Minute):
+	}
+}
+
+func (a *acceptor) pump(out chan<- Msg) {
+	for m := range a.conn {
+		a.forward(m, out)
+	}
+}
+
+// Negative: shutdown code reached from a signal loop; the process exits after it.
+func (a *acceptor) shutdown() {
+	close(a.quit)
+	select {
+	case <-a.conn:
+	// ok: time-after-in-loop
+	case <-time.After(10 * time.Second):
+	}
+}
+
+// Negative: SIGHUP reload code; the loop turns on operator signals, not on traffic.
+func (a *acceptor) reload() {
+	select {
+	case <-a.conn:
+	// ok: time-after-in-loop
+	case <-time.After(30 * time.Second):
+	}
+}
+
+func (a *acceptor) handleSignals() {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGHUP)
+	go func() {
+		for {
+			select {
+			case sig := <-sigs:
+				if sig == syscall.SIGHUP {
+					a.reload()
+					continue
+				}
+				a.shutdown()
+				os.Exit(0)
+			case <-a.quit:
+				return
+			}
+		}
+	}()
+}
+
+// Negative: a sub-second literal timeout is freed within the second.
+func pollFast(in <-chan Msg) {
+	for {
+		select {
+		case m := <-in:
+			handle(m)
+		// ok: time-after-in-loop
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// Positive: a named sub-second constant is still a duration the rule cannot see.
+func pollNamed(in <-chan Msg, idle time.Duration) {
+	for {
+		select {
+		case m := <-in:
+			handle(m)
+		// ruleid: time-after-in-loop
+		case <-time.After(idle):
+			log.Print("idle")
+		}
+	}
+}
+
+// Negative: the caller's pass over its configured nodes stops each once.
+func stopNode(done <-chan struct{}) {
+	select {
+	case <-done:
+	// ok: time-after-in-loop
+	case <-time.After(10 * time.Second):
+		log.Print("node did not stop")
+	}
+}
+
+func stopAll(nodes []chan struct{}) {
+	for _, n := range nodes {
+		stopNode(n)
+	}
+}
+
+// Positive: a timer hoisted out of the loop is the fix; here it is still made per iteration.
+func batchLoop(in <-chan Msg) {
+	for {
+		t := time.NewTimer(time.Minute)
+		select {
+		case m := <-in:
+			handle(m)
+		// ruleid: time-after-in-loop
+		case <-time.After(time.Minute):
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// Negative: the recommended fix: one timer, Reset per iteration.
+func batchLoopFixed(in <-chan Msg) {
+	t := time.NewTimer(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case m := <-in:
+			handle(m)
+			if !t.Stop() {
+				<-t.C
+			}
+			t.Reset(time.Minute)
+		case <-t.C:
+			return
+		}
+	}
+}
+
+// Negative: only a test calls this in a loop (see services_test.go).
+func waitOnce(in <-chan Msg) {
+	select {
+	case m := <-in:
+		handle(m)
+	// ok: time-after-in-loop
+	case <-time.After(time.Minute):
+	}
+}
