@@ -64,9 +64,7 @@ def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
         sp.add_argument("--ignore", action="append", default=[], metavar="ID", help="skip these rule ids (comma-separated, repeatable)")
         sp.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: CPU count)")
         sp.add_argument("--go-version", metavar="X.Y", help="Go version to assume instead of the go.mod `go` directive")
-        sp.add_argument(
-            "--hints", action="store_true", help="also report info-level hints that are not leaks (timer churn on Go >= 1.23)"
-        )
+        sp.add_argument("--hints", action="store_true", help="also report info-level hints that are not leaks (timer churn on Go >= 1.23)")
         sp.add_argument("--cache-dir", metavar="DIR", help="result cache (default: the user cache directory, e.g. ~/.cache/goplumber)")
         sp.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
         sp.add_argument(
