@@ -77,24 +77,66 @@ class CallGraph:
                 and is_field(call, "function", parent)
             ):
                 operand = parent.child_by_field_name("operand")
-                if operand is not None and operand.type == "identifier" and _receiver_matches(p, fns, operand, fn):
+                if operand is not None and _receiver_matches(p, fns, operand, fn):
                     out.append(CallSite(f, call, fns.enclosing(call)))
         return out
 
 
 def _receiver_matches(pass_: Pass, fns: FileFunctions, operand: Node, candidate: FuncInfo) -> bool:
     """Is `operand` (in `operand.m()`) a value of the method's receiver type? Only what the
-    signature says counts: the caller's own receiver, or a parameter declared with that type."""
+    code declares counts: the caller's own receiver, a parameter declared with that type, or a
+    field of the receiver's struct declared with it (`s.worker.run()`)."""
+    return operand_type(pass_, fns, operand) == candidate.receiver_type
+
+
+def _base_type(t: str) -> str:
+    return t.strip().lstrip("*").split("[")[0].strip()
+
+
+def operand_type(pass_: Pass, fns: FileFunctions, operand: Node) -> str | None:
+    """The declared (base) type of `x` or `recv.field`, from signatures and the package's struct
+    declarations; None when the code does not say (unresolved is unknown, never a match)."""
+    if operand.type == "selector_expression":
+        inner, field = operand.child_by_field_name("operand"), operand.child_by_field_name("field")
+        if inner is None or field is None or inner.type != "identifier":
+            return None
+        owner = operand_type(pass_, fns, inner)
+        return None if owner is None else struct_field_type(pass_.package, owner, pass_.file.text(field))
+    if operand.type != "identifier":
+        return None
     name = pass_.file.text(operand)
     for fn in (fns.enclosing(operand), fns.outermost(operand)):
         if fn is None:
             continue
         if fn.receiver == name:
-            return fn.receiver_type == candidate.receiver_type
+            return fn.receiver_type
         t = fn.param_type(name)
         if t is not None:
-            return t.lstrip("*").split("[")[0].strip() == candidate.receiver_type
-    return False
+            return _base_type(t)
+    return None
+
+
+def struct_field_type(package: Package, type_name: str, field: str) -> str | None:
+    """`type T struct { field *U }` somewhere in the package: "U" (qualified types keep their
+    package: "pkg.U"). Read from the package's text, memoized per (type, field)."""
+    key = ("struct-field", type_name, field)
+    memo = package.memo
+    if key in memo:
+        return memo[key]  # type: ignore[no-any-return]
+    found = None
+    head = re.compile(rb"\btype\s+" + re.escape(type_name.encode()) + rb"(\[[^\]]*\])?\s+struct\s*\{")
+    line = re.compile(rb"(?m)^\s*(?:\w+\s*,\s*)*" + re.escape(field.encode()) + rb"(?:\s*,\s*\w+)*\s+([*\w.\[\]]+)")
+    for data in package.sources():
+        m = head.search(data)
+        if m is None:
+            continue
+        end = data.find(b"\n}", m.end())
+        fm = line.search(data, m.end(), end if end != -1 else len(data))
+        if fm is not None:
+            found = _base_type(fm.group(1).decode("utf-8", "replace"))
+        break
+    memo[key] = found
+    return found
 
 
 def _run_callgraph(pp: PackagePass) -> CallGraph:

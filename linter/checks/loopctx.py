@@ -74,6 +74,8 @@ class LoopContextCheck(Check):
             "returned": {"type": "boolean"},
             "stored": {"type": "boolean"},
             "wait-only": {"type": "boolean"},
+            "per-request": {"type": "boolean"},
+            "request-params": STRING_LIST,
             "skip-own-api": {"type": "boolean"},
             "retry-until-success": {"type": "boolean"},
         },
@@ -103,6 +105,13 @@ class LoopContextCheck(Check):
         self.wait_only = params.get("wait-only", False)
         self.skip_own_api = params.get("skip-own-api", False)
         self.retry = params.get("retry-until-success", False)
+        # a handler runs once per request: a watch it starts on a context that outlives the
+        # request (context.Background(), the server's) is one more parked goroutine per request
+        self.per_request = params.get("per-request", False)
+        self.request_params = self.regexes(
+            "request-params",
+            [r"^\*http\.Request$", r"^\*gin\.Context$", r"^echo\.Context$", r"^\*fiber\.Ctx$", r"_\w+Server$"],
+        )
 
     # -- context -------------------------------------------------------------------------------
     def context(self, node: Node, pass_: Pass) -> LoopContext | None:
@@ -115,6 +124,9 @@ class LoopContextCheck(Check):
         scheduled = self._in_scheduled_literal(node, pass_)
         if scheduled is not None:
             return scheduled
+        per_request = self._per_request(node, pass_) if self.per_request else None
+        if per_request is not None:
+            return per_request
         if not self.interprocedural:
             return None
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
@@ -150,6 +162,26 @@ class LoopContextCheck(Check):
             return False
         fed = _loop_channels(f, loop, node)
         return bool(fed) and fed <= channels
+
+    def _per_request(self, node: Node, pass_: Pass) -> LoopContext | None:
+        """A request handler (a `*http.Request`, gin/echo/fiber context or gRPC stream parameter)
+        that starts the watch on a context not derived from the request."""
+        f = pass_.file
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        outer = fns.outermost(node)
+        if outer is None or outer.body is None or _in_literal(node, outer.body):
+            return None
+        handles = [n for n, t in outer.params if any(rx.search(t) for rx in self.request_params)]
+        if not handles:
+            return None
+        scoped = set(handles) | {n for n, t in outer.params if t == "context.Context"}
+        args = node.child_by_field_name("arguments") if node.type == "call_expression" else None
+        if args is None:
+            return None
+        lifetimes = [a for a in args.named_children if _LIFETIME_ARG.search(f.text(a))] or args.named_children[:1]
+        if not lifetimes or any(_derived_from(f, fns.facts(outer), a, scoped, 3) for a in lifetimes):
+            return None  # the watch ends with the request
+        return LoopContext(f"{outer.display} handles a request and runs once per request", outer.body, f, lexical=False)
 
     def _in_scheduled_literal(self, node: Node, pass_: Pass) -> LoopContext | None:
         """Inside `wait.Until(func() {...}, d, stop)` / `backoff.Retry(func() error {...}, b)`:
@@ -189,6 +221,8 @@ class LoopContextCheck(Check):
         for _depth in range(self.max_depth + 1):
             following: list[tuple[FuncInfo, Pass, str]] = []
             for current, cur_pass, via in frontier:
+                if _once_flagged(current):
+                    continue  # `if s.started { return }; s.started = true`: runs once, however often called
                 for site in graph.sites(current):
                     if _exits_after(site.file, _statement_of(site.call)):
                         continue  # `s.Shutdown(); os.Exit(0)`: the process ends after this call
@@ -364,8 +398,31 @@ class LoopContextCheck(Check):
         decls: PackageDecls = pass_.result_of(PACKAGE_DECLS)
         return any(m.receiver_type == outer.receiver_type for m in decls.methods_named(pass_.file.text(field)))
 
+    def _local_registration(self, node: Node, pass_: Pass) -> bool:
+        """`s.router.Subscribe(sb)` where every method of that name declared in this package starts
+        no goroutine: a registration in a map of this package's own, not a watch that parks one."""
+        fn_node = node.child_by_field_name("function") if node.type == "call_expression" else None
+        field = fn_node.child_by_field_name("field") if fn_node is not None and fn_node.type == "selector_expression" else None
+        if fn_node is None or field is None:
+            return False
+        from linter.analysis.callgraph import operand_type
+
+        operand = fn_node.child_by_field_name("operand")
+        owner = operand_type(pass_, pass_.result_of(FUNCTIONS), operand) if operand is not None else None
+        if owner is None:
+            return False  # the code does not say which type: not known to be local
+        decls: PackageDecls = pass_.result_of(PACKAGE_DECLS)
+        methods = [m for m in decls.methods_named(pass_.file.text(field)) if m.receiver_type == owner]
+        if not methods:
+            return False
+        for m in methods:
+            body = m.body or m.node
+            if _STARTS_GOROUTINE.search(m.file.data[body.start_byte : body.end_byte]):
+                return False
+        return True
+
     def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
-        if self.skip_own_api and self._own_api(node, pass_):
+        if self.skip_own_api and (self._own_api(node, pass_) or self._local_registration(node, pass_)):
             return None
         ctx = self.context(node, pass_)
         if ctx is None or self.exempt(node, env, ctx, pass_):
@@ -449,6 +506,48 @@ def _select_waits_for(f: SourceFile, node: Node, shutdown_only: bool = False) ->
             continue
         return False
     return True
+
+
+_STARTS_GOROUTINE = re.compile(rb"(^|[\s;{])go\s+[\w(]")
+_ONCE_GUARD = re.compile(r"\bif\s+([\w.]+)\s*\{[^{}]*?\breturn\b")
+_CAS_GUARD = re.compile(r"\bif\s+!\s*[\w.]+\.CompareAndSwap\(\s*false\s*,\s*true\s*\)\s*\{[^{}]*?\breturn\b")
+
+
+def _once_flagged(fn: FuncInfo) -> bool:
+    """A function that returns early on a flag it then sets (`if s.registered { return nil }` ...
+    `s.registered = true`, or `if !s.started.CompareAndSwap(false, true) { return }`) does its work
+    once, however often it is called."""
+    body = fn.body or fn.node
+    text = fn.file.data[body.start_byte : body.end_byte].decode("utf-8", "replace")
+    if _CAS_GUARD.search(text):
+        return True
+    for m in _ONCE_GUARD.finditer(text):
+        flag = m.group(1)
+        if re.search(rf"(?<![\w.]){re.escape(flag)}\s*=\s*true\b", text[m.end() :]):
+            return True
+    return False
+
+
+_LIFETIME_ARG = re.compile(r"(?i)ctx|context|done|stop|quit|cancel")
+
+
+def _derived_from(f: SourceFile, facts: Any, expr: Node, names: set[str], depth: int) -> bool:
+    """Does `expr` mention one of `names`, directly or through local variables assigned from them
+    (`wctx, cancel := context.WithTimeout(r.Context(), d)`)?"""
+    text = f.text(expr)
+    if any(re.search(rf"(?<![\w.]){re.escape(n)}\b", text) for n in names):
+        return True
+    if depth == 0:
+        return False
+    for ident in re.findall(r"(?<![\w.])([A-Za-z_]\w*)\b", text):
+        for occ in facts.uses(ident):
+            decl = occ.parent.parent if occ.parent is not None else None
+            if decl is None or decl.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
+                continue
+            right = decl.child_by_field_name("right") or decl.child_by_field_name("value")
+            if right is not None and right.start_byte > occ.end_byte and _derived_from(f, facts, right, names, depth - 1):
+                return True
+    return False
 
 
 def _received_until_closed(occ: Node) -> bool:

@@ -1,0 +1,228 @@
+package watch
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"github.com/cenkalti/backoff/v4"
+	"github.com/nats-io/nats.go"
+	"github.com/spf13/viper"
+	"k8s.io/apimachinery/pkg/util/wait"
+)
+
+// Shapes reduced from real services.
+
+// Negative: the watch channel is read until it is closed (comma-ok); only then is a new watch
+// started, so at most one watcher goroutine is alive.
+func followKeys(ctx context.Context, cli *clientv3.Client, prefix string) {
+	for {
+		// ok: repeated-watch
+		wch := cli.Watch(ctx, prefix, clientv3.WithPrefix())
+		for {
+			resp, ok := <-wch
+			if !ok {
+				break
+			}
+			_ = resp
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// Negative: the same in a select, re-watching after the channel closed.
+func followSelect(ctx context.Context, cli *clientv3.Client, key string) {
+	for {
+		// ok: repeated-watch
+		wch := cli.Watch(ctx, key)
+	inner:
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case resp, ok := <-wch:
+				if !ok {
+					break inner
+				}
+				_ = resp
+			}
+		}
+	}
+}
+
+// Positive: a watch without a context argument (libkv style, stop channel never closed).
+type kvStore interface {
+	Watch(key string, stop <-chan struct{}) (<-chan []byte, error)
+	WatchTree(dir string, stop <-chan struct{}) (<-chan [][]byte, error)
+}
+
+func pollTree(s kvStore, stop <-chan struct{}, t *time.Ticker) {
+	for range t.C {
+		// ruleid: repeated-watch
+		ch, err := s.WatchTree("/services", stop)
+		if err == nil {
+			go func() {
+				for range ch {
+				}
+			}()
+		}
+	}
+}
+
+// Positive: a context obtained from the client outlives every iteration.
+type sessionClient struct{ cli *clientv3.Client }
+
+func (s *sessionClient) Ctx() context.Context { return context.Background() }
+
+func (s *sessionClient) refreshLoop(keys <-chan string) {
+	for k := range keys {
+		// ruleid: repeated-watch
+		go apply(s.cli.Watch(s.cli.Ctx(), k))
+	}
+}
+
+// Positive: viper starts another file watcher on every WatchConfig call.
+func reloadConfig(v *viper.Viper, changes <-chan struct{}) {
+	for range changes {
+		// ruleid: repeated-watch
+		v.WatchConfig()
+	}
+}
+
+// Positive: the operation handed to wait.Until runs every period.
+func watchForever(ctx context.Context, cli *clientv3.Client) {
+	wait.Until(func() {
+		// ruleid: repeated-watch
+		go apply(cli.Watch(context.Background(), "/leases"))
+	}, time.Minute, ctx.Done())
+}
+
+// Positive: backoff.Retry runs the operation until it succeeds; every failed attempt leaves a
+// subscription behind.
+func subscribeWithRetry(nc *nats.Conn, h nats.MsgHandler, b backoff.BackOff) error {
+	return backoff.Retry(func() error {
+		// ruleid: repeated-watch
+		if _, err := nc.Subscribe("jobs", h); err != nil {
+			return err
+		}
+		return nc.Flush()
+	}, b)
+}
+
+// Positive: a long-poll handler watching on a context that outlives the request.
+type longPoll struct{ cli *clientv3.Client }
+
+func (h *longPoll) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// ruleid: repeated-watch
+	wch := h.cli.Watch(context.Background(), r.URL.Query().Get("key"))
+	select {
+	case resp := <-wch:
+		_ = resp
+	case <-time.After(30 * time.Second):
+	}
+}
+
+// Negative: the same handler watching on the request's context: it ends with the request.
+func (h *longPoll) serveScoped(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+	defer cancel()
+	// ok: repeated-watch
+	wch := h.cli.Watch(ctx, r.URL.Query().Get("key"))
+	<-wch
+}
+
+// Negative: a registration guarded by a flag it sets runs once, whatever loop calls it.
+type registrar struct {
+	registered bool
+	broker     *nats.Conn
+	handler    nats.MsgHandler
+	ticker     *time.Ticker
+}
+
+func (s *registrar) register() error {
+	if s.registered {
+		return nil
+	}
+	// ok: repeated-watch
+	if _, err := s.broker.Subscribe("service.name", s.handler); err != nil {
+		return err
+	}
+	s.registered = true
+	return nil
+}
+
+func (s *registrar) heartbeat() {
+	for range s.ticker.C {
+		_ = s.register()
+	}
+}
+
+// Negative: an atomic once-flag does the same.
+type starter struct {
+	started atomic.Bool
+	cli     *clientv3.Client
+}
+
+func (s *starter) start(ctx context.Context) {
+	if !s.started.CompareAndSwap(false, true) {
+		return
+	}
+	// ok: repeated-watch
+	go apply(s.cli.Watch(ctx, "/members"))
+}
+
+func (s *starter) loop(ctx context.Context, kicks <-chan struct{}) {
+	for range kicks {
+		s.start(ctx)
+	}
+}
+
+// Negative: this package's own router keeps subscribers in a map (no goroutine): calling its
+// Subscribe again is a registration, not a watch.
+type handlerEntry struct{ topic string }
+
+type router struct{ subs map[string]*handlerEntry }
+
+func (r *router) Subscribe(e *handlerEntry) error {
+	r.subs[e.topic] = e
+	return nil
+}
+
+type eventServer struct {
+	router  *router
+	entries []*handlerEntry
+	ticks   <-chan time.Time
+}
+
+func (s *eventServer) resync() {
+	for range s.ticks {
+		for _, e := range s.entries {
+			// ok: repeated-watch
+			_ = s.router.Subscribe(e)
+		}
+	}
+}
+
+// Negative: signal handling code: the loop turns on operator signals, and the shutdown branch
+// exits the process.
+func (s *sessionClient) handleSignals(reload func()) {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM)
+	for sig := range sigs {
+		if sig == syscall.SIGHUP {
+			s.rewatch()
+			continue
+		}
+		os.Exit(0)
+	}
+}
+
+func (s *sessionClient) rewatch() {
+	// ok: repeated-watch
+	go apply(s.cli.Watch(context.Background(), "/config"))
+}
