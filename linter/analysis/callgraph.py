@@ -113,7 +113,36 @@ def operand_type(pass_: Pass, fns: FileFunctions, operand: Node) -> str | None:
         t = fn.param_type(name)
         if t is not None:
             return _base_type(t)
-    return None
+        if fns.facts(fn).declares(name):
+            return None  # a local variable of unknown type
+    return package_var_type(pass_.package, name)
+
+
+def package_var_type(package: Package, name: str) -> str | None:
+    """`var display printer = ...` (or inside a `var (...)` block) at package level: "printer"."""
+    key = ("package-var-type", name)
+    memo = package.memo
+    if key in memo:
+        return memo[key]  # type: ignore[no-any-return]
+    found = None
+    rx = re.compile(rb"(?m)^(?:var\s+|\t)" + re.escape(name.encode()) + rb"\s+([*\w.]+)(?:\s*=|\s*$)")
+    for data in package.sources():
+        for m in rx.finditer(data):
+            if m.group(0).startswith(b"var") or re.search(rb"(?m)^var\s*\(", data[: m.start()]):
+                t = m.group(1).decode("utf-8", "replace")
+                if t not in ("=", "struct", "interface", "func", "chan", "map"):
+                    found = _base_type(t)
+                    break
+        if found:
+            break
+    memo[key] = found
+    return found
+
+
+def declares_interface(package: Package, type_name: str) -> bool:
+    """Is `type T interface {` declared in the package?"""
+    rx = re.compile(rb"\btype\s+" + re.escape(type_name.encode()) + rb"\s+interface\s*\{")
+    return any(rx.search(data) for data in package.sources())
 
 
 def struct_field_type(package: Package, type_name: str, field: str) -> str | None:

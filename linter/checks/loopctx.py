@@ -338,6 +338,8 @@ class LoopContextCheck(Check):
             occ = [o for o in facts.uses(result_var) if within(o, ctx.scope)]
             if any(True for _ in method_calls(f, occ, self.released_by)):
                 return True
+            if any(self._released_by_callee(o, pass_) for o in occ):
+                return True  # `c.watch(w)` where watch does `defer w.Stop()`
         if result_var and self.drained:
             for o in facts.uses(result_var):
                 if within(o, ctx.scope) and (_ranged_over(o) or _received_until_closed(o)) and not _in_literal(o, ctx.scope):
@@ -398,6 +400,32 @@ class LoopContextCheck(Check):
         decls: PackageDecls = pass_.result_of(PACKAGE_DECLS)
         return any(m.receiver_type == outer.receiver_type for m in decls.methods_named(pass_.file.text(field)))
 
+    def _released_by_callee(self, occ: Node, pass_: Pass) -> bool:
+        """`occ` passed to a function or method of this package whose parameter it becomes is
+        released there (`func (c *cache) watch(w Watcher) { defer w.Stop() ... }`)."""
+        use = use_of(occ)
+        if use.kind != "arg" or use.node is None:
+            return False
+        fn_node = use.node.child_by_field_name("function")
+        if fn_node is None:
+            return False
+        decls: PackageDecls = pass_.result_of(PACKAGE_DECLS)
+        if fn_node.type == "identifier":
+            targets = decls.functions_named(pass_.file.text(fn_node))
+        elif fn_node.type == "selector_expression" and fn_node.child_by_field_name("field") is not None:
+            targets = decls.methods_named(pass_.file.text(fn_node.child_by_field_name("field")))  # type: ignore[arg-type]
+        else:
+            return False
+        releases = "|".join(re.escape(r) for r in sorted(self.released_by))
+        for t in targets:
+            if use.index >= len(t.params) or t.body is None:
+                continue
+            pname = t.params[use.index][0]
+            body = t.file.data[t.body.start_byte : t.body.end_byte].decode("utf-8", "replace")
+            if re.search(rf"(?<![\w.]){re.escape(pname)}\.({releases})\(", body):
+                return True
+        return False
+
     def _local_registration(self, node: Node, pass_: Pass) -> bool:
         """`s.router.Subscribe(sb)` where every method of that name declared in this package starts
         no goroutine: a registration in a map of this package's own, not a watch that parks one."""
@@ -405,14 +433,21 @@ class LoopContextCheck(Check):
         field = fn_node.child_by_field_name("field") if fn_node is not None and fn_node.type == "selector_expression" else None
         if fn_node is None or field is None:
             return False
-        from linter.analysis.callgraph import operand_type
+        from linter.analysis.callgraph import declares_interface, operand_type
 
         operand = fn_node.child_by_field_name("operand")
         owner = operand_type(pass_, pass_.result_of(FUNCTIONS), operand) if operand is not None else None
         if owner is None:
             return False  # the code does not say which type: not known to be local
         decls: PackageDecls = pass_.result_of(PACKAGE_DECLS)
-        methods = [m for m in decls.methods_named(pass_.file.text(field)) if m.receiver_type == owner]
+        methods = decls.methods_named(pass_.file.text(field))
+        if declares_interface(pass_.package, owner):
+            # an interface of ours: our implementations of that method (same number of arguments)
+            args = node.child_by_field_name("arguments")
+            n_args = len(args.named_children) if args is not None else 0
+            methods = [m for m in methods if len(m.params) == n_args]
+        else:
+            methods = [m for m in methods if m.receiver_type == owner]
         if not methods:
             return False
         for m in methods:

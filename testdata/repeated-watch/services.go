@@ -226,3 +226,60 @@ func (s *sessionClient) rewatch() {
 	// ok: repeated-watch
 	go apply(s.cli.Watch(context.Background(), "/config"))
 }
+
+// Negative: the watcher is handed to a method of this package that stops it when done.
+type serviceWatcher interface {
+	Next() (string, error)
+	Stop()
+}
+
+type registryClient interface {
+	Watch(service string) (serviceWatcher, error)
+}
+
+type resolverCache struct {
+	reg  registryClient
+	exit chan struct{}
+}
+
+func (c *resolverCache) run(service string) {
+	for {
+		// ok: repeated-watch
+		w, err := c.reg.Watch(service)
+		if err != nil {
+			time.Sleep(time.Second)
+			continue
+		}
+		if err := c.consume(w); err != nil {
+			time.Sleep(time.Second)
+		}
+	}
+}
+
+func (c *resolverCache) consume(w serviceWatcher) error {
+	defer w.Stop()
+	for {
+		if _, err := w.Next(); err != nil {
+			return err
+		}
+	}
+}
+
+// Negative: a package-level printer (an interface of this package) whose implementations
+// only print: `display.Watch(resp)` is output, not a watch.
+type outputPrinter interface {
+	Watch(resp clientv3.WatchResponse)
+}
+
+type plainPrinter struct{}
+
+func (plainPrinter) Watch(resp clientv3.WatchResponse) { _ = resp }
+
+var display outputPrinter = plainPrinter{}
+
+func printAll(ch clientv3.WatchChan) {
+	for resp := range ch {
+		// ok: repeated-watch
+		display.Watch(resp)
+	}
+}
