@@ -57,9 +57,10 @@ func fiberHandler(c *fiber.Ctx) error {
 	return nil
 }
 
-// Positive: a user ID.
+// Negative: a user or tenant ID by its name alone: in a multi-tenant service it is one of a
+// managed set of tenants, not request data.
 func charge(userID string, amount int) {
-	// ruleid: unbounded-label
+	// ok: unbounded-label
 	failures.WithLabelValues(userID).Inc()
 }
 

@@ -106,10 +106,10 @@ func curryConst() {
 	latency.MustCurryWith(prometheus.Labels{"route": "/health"}).WithLabelValues("200").Observe(1)
 }
 
-// Negative: the request method is one of a handful.
+// Positive: the request method is whatever token the client sends, not one of a handful.
 func method(w http.ResponseWriter, r *http.Request) {
 	m := strings.ToUpper(r.Method)
-	// ok: unbounded-label
+	// ruleid: unbounded-label
 	requests.WithLabelValues(m).Inc()
 }
 

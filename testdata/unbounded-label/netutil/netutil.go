@@ -1,0 +1,36 @@
+// Package netutil holds request helpers that live in another package of the fixture module.
+package netutil
+
+import (
+	"net"
+	"net/http"
+	"strings"
+)
+
+// ClientIP prefers the proxy's forwarding header over the socket address.
+func ClientIP(r *http.Request) string {
+	if fwd := r.Header.Get("X-Forwarded-For"); fwd != "" {
+		return strings.TrimSpace(strings.Split(fwd, ",")[0])
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// IsInternal says whether the caller marked itself as an internal service.
+func IsInternal(r *http.Request) bool {
+	return r.Header.Get("X-Internal") == "1"
+}
+
+// Protocol maps the request to one of three names.
+func Protocol(r *http.Request) string {
+	if r.Header.Get("Upgrade") == "websocket" {
+		return "ws"
+	}
+	if r.TLS != nil {
+		return "https"
+	}
+	return "http"
+}

@@ -1,0 +1,185 @@
+package metrics
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"example.com/labels/netutil"
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/valyala/fasthttp"
+	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc/metadata"
+)
+
+var (
+	clients  = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "clients_total"}, []string{"client"})
+	agents   = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "agents_total"}, []string{"agent"})
+	traces   = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "traced_total"}, []string{"trace"})
+	byMethod = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "by_method_total"}, []string{"method"})
+)
+
+// Positive: the peer's host, split off the socket address.
+func peerHost(w http.ResponseWriter, r *http.Request) {
+	host, _, _ := net.SplitHostPort(r.RemoteAddr)
+	// ruleid: unbounded-label
+	clients.WithLabelValues(host).Inc()
+}
+
+// Positive: a helper of another package of the module reads the forwarding header.
+func forwarded(w http.ResponseWriter, r *http.Request) {
+	ip := netutil.ClientIP(r)
+	// ruleid: unbounded-label
+	clients.WithLabelValues(ip).Inc()
+}
+
+// Negative: the other package's helper answers yes or no.
+func internalOnly(w http.ResponseWriter, r *http.Request) {
+	// ok: unbounded-label
+	clients.WithLabelValues(strconv.FormatBool(netutil.IsInternal(r))).Inc()
+}
+
+// Negative: the other package's helper returns one of three constants.
+func protocol(w http.ResponseWriter, r *http.Request) {
+	// ok: unbounded-label
+	clients.WithLabelValues(netutil.Protocol(r)).Inc()
+}
+
+// Positive: a value from the caller's gRPC metadata.
+func fromMetadata(ctx context.Context) {
+	md, ok := metadata.FromIncomingContext(ctx)
+	if !ok {
+		return
+	}
+	name := "unknown"
+	if vals := md.Get("x-client-name"); len(vals) > 0 {
+		name = vals[0]
+	}
+	// ruleid: unbounded-label
+	clients.WithLabelValues(name).Inc()
+}
+
+// Positive: an http.Header handed to a helper.
+func recordOrg(h http.Header) {
+	org := h.Get("X-Org")
+	// ruleid: unbounded-label
+	clients.WithLabelValues(org).Inc()
+}
+
+// Positive: every query parameter name becomes a label value.
+func queryKeys(w http.ResponseWriter, r *http.Request) {
+	for key := range r.URL.Query() {
+		// ruleid: unbounded-label
+		clients.WithLabelValues(key).Inc()
+	}
+}
+
+// Positive: the query values, read through a local.
+func queryLocal(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	// ruleid: unbounded-label
+	clients.WithLabelValues(q.Get("source")).Inc()
+}
+
+// Positive: paths counted in a map first, exported later from its keys.
+func batchPaths(reqs []*http.Request) {
+	seen := map[string]int{}
+	for _, req := range reqs {
+		seen[req.URL.Path]++
+	}
+	for p, n := range seen {
+		// ruleid: unbounded-label
+		clients.WithLabelValues(p).Add(float64(n))
+	}
+}
+
+// Positive: the user agent of a fasthttp request.
+func fastAgent(ctx *fasthttp.RequestCtx) {
+	// ruleid: unbounded-label
+	agents.WithLabelValues(string(ctx.UserAgent())).Inc()
+}
+
+// Positive: the user agent of a gin request.
+func ginAgent(c *gin.Context) {
+	ua := strings.ToLower(c.Request.UserAgent())
+	// ruleid: unbounded-label
+	agents.WithLabelValues(ua).Inc()
+}
+
+// Positive: the trace ID of the current span.
+func traced(ctx context.Context) {
+	span := trace.SpanFromContext(ctx)
+	// ruleid: unbounded-label
+	traces.WithLabelValues(span.SpanContext().TraceID().String()).Inc()
+}
+
+// Negative: whether the span is sampled is a yes or no.
+func sampled(ctx context.Context) {
+	sc := trace.SpanContextFromContext(ctx)
+	// ok: unbounded-label
+	traces.WithLabelValues(strconv.FormatBool(sc.IsSampled())).Inc()
+}
+
+// Positive: an instrumenting middleware labels by the raw method, which a client can make up.
+func instrument(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r)
+		// ruleid: unbounded-label
+		byMethod.WithLabelValues(r.Method).Inc()
+	})
+}
+
+// Negative: a transport labels the method of requests it sends itself.
+type countingTransport struct{ next http.RoundTripper }
+
+func (t countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	// ok: unbounded-label
+	byMethod.WithLabelValues(req.Method).Inc()
+	return t.next.RoundTrip(req)
+}
+
+// Negative: only the methods the switch lists reach the label.
+func dispatch(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		// ok: unbounded-label
+		byMethod.WithLabelValues(r.Method).Inc()
+	default:
+		w.WriteHeader(http.StatusMethodNotAllowed)
+	}
+}
+
+// Negative: the handler turned away every other method first.
+func postOnly(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	// ok: unbounded-label
+	byMethod.WithLabelValues(r.Method).Inc()
+}
+
+// Helpers on the server's own receiver.
+type server struct{ name string }
+
+func (s *server) caller(r *http.Request) string {
+	return r.Header.Get("X-Caller")
+}
+
+func (s *server) kind(r *http.Request) string {
+	if r.TLS != nil {
+		return "tls"
+	}
+	return "plain"
+}
+
+// Positive: a method on the same receiver returns a header.
+func (s *server) serve(w http.ResponseWriter, r *http.Request) {
+	// ruleid: unbounded-label
+	clients.WithLabelValues(s.caller(r)).Inc()
+	// ok: unbounded-label
+	clients.WithLabelValues(s.kind(r)).Inc()
+}
