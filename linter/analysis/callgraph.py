@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import tree_sitter
 
 from linter.analysis.framework import Analyzer, Package, PackagePass, Pass, budget_paused
-from linter.analysis.functions import CALL, FUNCTIONS, METHOD_CALL, FileFunctions, FuncInfo, is_field, name_occurrences
+from linter.analysis.functions import CALL, FUNCTIONS, METHOD_CALL, FileFunctions, FuncInfo, assigned_value, is_field, name_occurrences
 from linter.parsing import SourceFile
 
 Node = tree_sitter.Node
@@ -114,8 +114,37 @@ def operand_type(pass_: Pass, fns: FileFunctions, operand: Node) -> str | None:
         if t is not None:
             return _base_type(t)
         if fns.facts(fn).declares(name):
-            return None  # a local variable of unknown type
+            return _local_var_type(pass_, fns, fn, name)
     return package_var_type(pass_.package, name)
+
+
+_CONSTRUCTED = re.compile(r"^&?\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)\s*(\[[^\]]*\])?\s*\{")
+_NEW_CALL = re.compile(r"^(?:\w+\.)?[Nn]ew([A-Z]\w*)\(")
+
+
+def _local_var_type(pass_: Pass, fns: FileFunctions, fn: FuncInfo, name: str) -> str | None:
+    """A local variable's type when every assignment says it: `var w T`, `w := &T{...}`, or
+    `w := NewT(...)` / `newT(...)` (a constructor named after its type). Anything else: unknown."""
+    found: str | None = None
+    for occ in fns.facts(fn).uses(name):
+        p = occ.parent
+        if p is not None and p.type == "var_spec":
+            tn = p.child_by_field_name("type")
+            if tn is not None:
+                return _base_type(pass_.file.text(tn))
+        value = assigned_value(occ)
+        if value is None:
+            continue
+        text = pass_.file.text(value)
+        m = _CONSTRUCTED.match(text)
+        n = None if m else _NEW_CALL.match(text)
+        t = m.group(1).rsplit(".", 1)[-1] if m else (n.group(1) if n else None)
+        if n is not None and t is not None and n.group(0).rsplit(".", 1)[-1].startswith("new"):
+            t = t[0].lower() + t[1:]  # newWorker(...) builds the unexported `worker`
+        if t is None or (found is not None and t != found):
+            return None
+        found = t
+    return found
 
 
 def package_var_type(package: Package, name: str) -> str | None:

@@ -223,3 +223,45 @@ func waitOnce(in <-chan Msg) {
 	case <-time.After(time.Minute):
 	}
 }
+
+// Receivers resolved by declared type: `w := newPoller()` is a *poller, so w.tick() is
+// poller.tick, called every iteration.
+type poller struct{ in chan Msg }
+
+func newPoller() *poller { return &poller{in: make(chan Msg)} }
+
+func (p *poller) tick() {
+	select {
+	case m := <-p.in:
+		handle(m)
+	// ruleid: time-after-in-loop
+	case <-time.After(time.Minute):
+	}
+}
+
+func runPoller() {
+	w := newPoller()
+	for {
+		w.tick()
+	}
+}
+
+// Negative: another type's tick runs in the loop; reporter.tick is only called once.
+type reporter struct{ in chan Msg }
+
+func (r *reporter) tick() {
+	select {
+	case m := <-r.in:
+		handle(m)
+	// ok: time-after-in-loop
+	case <-time.After(time.Minute):
+	}
+}
+
+func runOther(r *reporter) {
+	r.tick()
+	x := &poller{in: r.in}
+	for {
+		x.tick()
+	}
+}
