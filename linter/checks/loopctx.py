@@ -340,10 +340,13 @@ class LoopContextCheck(Check):
                 return True
             if any(self._released_by_callee(o, pass_) for o in occ):
                 return True  # `c.watch(w)` where watch does `defer w.Stop()`
+        if self.drained and _ranged_over(node) and not _leaves_reading_early(f, node):
+            return True  # `for resp := range cli.Watch(ctx, k)`: read until the watch closes
         if result_var and self.drained:
             for o in facts.uses(result_var):
                 if within(o, ctx.scope) and (_ranged_over(o) or _received_until_closed(o)) and not _in_literal(o, ctx.scope):
-                    return True
+                    if not _leaves_reading_early(f, o):
+                        return True
         for rule in self.release_patterns:
             for cand in rule.candidates(ctx.scope):
                 if rule.match(cand, env, pass_) is not None:
@@ -381,7 +384,8 @@ class LoopContextCheck(Check):
                     continue
                 for use in facts.uses(cancel):
                     if within(use, ctx.scope) and use.start_byte > occ.start_byte and _invoked_or_handed(use):
-                        return True  # called, deferred, or handed to something that calls it
+                        if _deferred(use) or not _returns_between(node, use, ctx.scope):
+                            return True  # deferred, or called with no way out before it
         return False
 
     def _own_api(self, node: Node, pass_: Pass) -> bool:
@@ -471,6 +475,80 @@ def _where(current: SourceFile, f: SourceFile, node: Node) -> str:
     if f is current:
         return ""
     return f" in {os.path.basename(f.path)}"
+
+
+def _deferred(use: Node) -> bool:
+    n = use.parent
+    while n is not None and n.type in (
+        "call_expression",
+        "argument_list",
+        "func_literal",
+        "block",
+        "statement_list",
+        "expression_statement",
+    ):
+        n = n.parent
+        if n is not None and n.type == "defer_statement":
+            return True
+    return False
+
+
+def _returns_between(start: Node, end: Node, scope: Node) -> bool:
+    """A `return` after `start` and before `end` (textually, in `scope`, outside func literals):
+    a path that leaves before the cancel runs."""
+
+    def walk(n: Node) -> bool:
+        if n.type == "func_literal":
+            return False
+        if n.type == "return_statement" and start.end_byte <= n.start_byte < end.start_byte:
+            return True
+        return any(walk(c) for c in n.named_children if c.end_byte > start.end_byte and c.start_byte < end.start_byte)
+
+    return walk(scope)
+
+
+_CLOSED_CHECK = re.compile(r"(?i)(\berr\b|err\(\)|\.err\b|cancel|closed|!\s*ok\b|ok\s*==\s*false|done|stop|quit|exit)")
+
+
+def _leaves_reading_early(f: SourceFile, occ: Node) -> bool:
+    """Does the loop that reads the watch channel leave (return/break) other than on the signs
+    that the watch ended (an error, a cancelled response, `!ok`)? Then the watch is abandoned
+    while its goroutine still runs."""
+    loop = occ.parent
+    while loop is not None and loop.type not in ("for_statement", "function_declaration", "method_declaration", "func_literal"):
+        loop = loop.parent
+    if loop is None or loop.type != "for_statement":
+        return False
+    body = loop.child_by_field_name("body")
+    if body is None:
+        return False
+
+    def exits(n: Node) -> bool:
+        if n.type == "func_literal":
+            return False
+        if n.type == "return_statement" or (n.type == "break_statement" and n.named_child_count == 0 and _breaks_loop(n, loop)):
+            guard = n.parent
+            while guard is not None and guard.id != loop.id and guard.type not in ("if_statement", "communication_case", "expression_case"):
+                guard = guard.parent
+            if guard is None or guard.id == loop.id:
+                return True
+            cond = (
+                guard.child_by_field_name("condition") or guard.child_by_field_name("communication") or guard.child_by_field_name("value")
+            )
+            return cond is None or not _CLOSED_CHECK.search(f.text(cond))
+        return any(exits(c) for c in n.named_children)
+
+    return exits(body)
+
+
+def _breaks_loop(brk: Node, loop: Node) -> bool:
+    """A bare `break` leaves `loop` (not an inner select/switch/for)."""
+    n = brk.parent
+    while n is not None and n.id != loop.id:
+        if n.type in ("for_statement", "select_statement", "expression_switch_statement", "type_switch_statement"):
+            return False
+        n = n.parent
+    return True
 
 
 def _ranged_over(occ: Node) -> bool:

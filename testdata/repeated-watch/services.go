@@ -283,3 +283,87 @@ func printAll(ch clientv3.WatchChan) {
 		display.Watch(resp)
 	}
 }
+
+// Positive: the watch is read in a range loop, but an early return abandons it while its
+// goroutine still runs; the caller loops and watches again.
+func (s *sessionClient) syncOnce(ctx context.Context, key string, want int64) error {
+	// ruleid: repeated-watch
+	for resp := range s.cli.Watch(ctx, key) {
+		if resp.Header.Revision >= want {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (s *sessionClient) syncLoop(ctx context.Context, revs <-chan int64) {
+	for rev := range revs {
+		_ = s.syncOnce(ctx, "/state", rev)
+	}
+}
+
+// Negative: returning only on the watch's own error (it is closed after that) is fine.
+func (s *sessionClient) followErrors(ctx context.Context, key string) error {
+	// ok: repeated-watch
+	for resp := range s.cli.Watch(ctx, key) {
+		if err := resp.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *sessionClient) followLoop(ctx context.Context, t *time.Ticker) {
+	for range t.C {
+		_ = s.followErrors(ctx, "/state")
+	}
+}
+
+// Positive: the cancel runs at the end, but the error path returns before it.
+func (s *sessionClient) waitFor(ctx context.Context, key string, check func() error) error {
+	wctx, cancel := context.WithCancel(ctx)
+	// ruleid: repeated-watch
+	wch := s.cli.Watch(wctx, key)
+	if err := check(); err != nil {
+		return err
+	}
+	<-wch
+	cancel()
+	return nil
+}
+
+func (s *sessionClient) waitLoop(ctx context.Context, kicks <-chan struct{}) {
+	for range kicks {
+		_ = s.waitFor(ctx, "/leader", nil)
+	}
+}
+
+// Negative: the same with `defer cancel()`.
+func (s *sessionClient) waitForDeferred(ctx context.Context, key string, check func() error) error {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// ok: repeated-watch
+	wch := s.cli.Watch(wctx, key)
+	if err := check(); err != nil {
+		return err
+	}
+	<-wch
+	return nil
+}
+
+func (s *sessionClient) waitLoopDeferred(ctx context.Context, kicks <-chan struct{}) {
+	for range kicks {
+		_ = s.waitForDeferred(ctx, "/leader", nil)
+	}
+}
+
+// Positive: a reconnect callback subscribes again without dropping the old subscription.
+func connectAndResubscribe(url string, h nats.MsgHandler) (*nats.Conn, error) {
+	var nc *nats.Conn
+	opts := []nats.Option{nats.ReconnectHandler(func(c *nats.Conn) {
+		// ruleid: repeated-watch
+		_, _ = c.Subscribe("events", h)
+	})}
+	nc, err := nats.Connect(url, opts...)
+	return nc, err
+}
