@@ -41,8 +41,9 @@ from linter.patterns import Env
 
 Node = tree_sitter.Node
 
-_PASS_THROUGH = {"parenthesized_expression", "literal_element", "type_conversion_expression"}
+_PASS_THROUGH = {"parenthesized_expression", "literal_element", "type_conversion_expression", "variadic_argument"}
 _NAME = re.compile(r"^[A-Za-z_]\w*$")
+_UNKNOWN = object()
 
 
 @dataclass
@@ -151,10 +152,11 @@ class TaintCheck(Check):
         return None
 
     # -- the search ----------------------------------------------------------------------------
-    def tainted(self, expr: Node, fr: Frame, depth: int, seen: set[tuple[int, int, str | None]], want: str | None = None) -> str | None:
+    def tainted(self, expr: Node, fr: Frame, depth: int, seen: set[Any], want: str | None = None, nth: int | None = None) -> str | None:
         """The source `expr` derives from, or None. `want`: only field `want` of the value
-        matters (a selector's operand), so a struct literal contributes only that key."""
-        key = (id(fr.pass_.file), expr.id, want)
+        matters (a selector's operand), so a struct literal contributes only that key; "()m":
+        only what method m returns. `nth`: of a call, only its nth result (`a, b := f()`)."""
+        key = (id(fr.pass_.file), expr.id, want, nth)
         if key in seen or depth > self.max_depth:
             return None
         seen.add(key)
@@ -195,8 +197,13 @@ class TaintCheck(Check):
                 return None
             return self.tainted(operand, fr, depth, seen)
         if t == "call_expression":
-            return self._call(expr, fr, depth, seen, want)
+            return self._call(expr, fr, depth, seen, want, nth)
         if t in ("composite_literal", "literal_value", "keyed_element"):
+            if t == "composite_literal" and want is not None and want.startswith("()"):
+                got = self._literal_method(expr, want[2:], fr, depth, seen)
+                if got is not _UNKNOWN:
+                    return got  # type: ignore[return-value]
+                want = None
             body = expr.child_by_field_name("body") if t == "composite_literal" else expr
             elements = body.named_children if body is not None else []
             keyed = want is not None and bool(elements) and all(el.type == "keyed_element" for el in elements)
@@ -211,12 +218,12 @@ class TaintCheck(Check):
                     return r
         return None
 
-    def _identifier(self, ident: Node, fr: Frame, depth: int, seen: set[tuple[int, int, str | None]], want: str | None) -> str | None:
+    def _identifier(self, ident: Node, fr: Frame, depth: int, seen: set[Any], want: str | None, nth: int | None = None) -> str | None:
         f = fr.pass_.file
         name = f.text(ident)
         if name in fr.bindings:
             arg, caller = fr.bindings[name]
-            return self.tainted(arg, caller, depth + 1, seen, want)
+            return self.tainted(arg, caller, depth + 1, seen, want, nth)
         fns: FileFunctions = fr.pass_.result_of(FUNCTIONS)
         fn = fns.enclosing(ident) or fr.fn
         while fn is not None:
@@ -228,8 +235,8 @@ class TaintCheck(Check):
             return None
         facts = fns.facts(fn)
         for occ in facts.uses(name):
-            for value in _values_assigned(occ, f, want):
-                r = self.tainted(value, fr, depth, seen, want)
+            for value, at in _values_assigned(occ, f, want):
+                r = self.tainted(value, fr, depth, seen, want, at)
                 if r:
                     return r
         idx = fn.param_index(name)
@@ -246,7 +253,7 @@ class TaintCheck(Check):
                     return r
         return None
 
-    def _call(self, call: Node, fr: Frame, depth: int, seen: set[tuple[int, int, str | None]], want: str | None) -> str | None:
+    def _call(self, call: Node, fr: Frame, depth: int, seen: set[Any], want: str | None, nth: int | None = None) -> str | None:
         f = fr.pass_.file
         fn_node = call.child_by_field_name("function")
         args_node = call.child_by_field_name("arguments")
@@ -268,7 +275,9 @@ class TaintCheck(Check):
                 return None
             oname = f.text(operand) if operand.type == "identifier" else None
             if oname is None or not self._is_package(oname, fr):
-                r = self.tainted(operand, fr, depth, seen)
+                # the receiver matters through what the method returns: a struct literal of a
+                # type declared here answers with that method (`Frame{ID: id}.Kind()` is no ID)
+                r = self.tainted(operand, fr, depth, seen, "()" + f.text(method))
                 if r:
                     return r
                 if self.interprocedural and oname is not None:
@@ -288,10 +297,36 @@ class TaintCheck(Check):
             bindings = {p: (a, fr) for (p, _), a in zip(target.params, args, strict=False)}
             tpass = pkg.pass_for(target.file) if pkg is not None else fr.pass_.file_pass(target.file)
             inner = Frame(tpass, target, bindings)
-            for ret in _returns(target):
-                r = self.tainted(ret, inner, depth + 1, seen, want)
-                if r:
-                    return r
+            for values in _returns(target):
+                if nth is not None and len(values) > 1:
+                    values = values[nth : nth + 1]  # `a, b := f()` and we follow b
+                for ret in values:
+                    forwarded = nth if len(values) == 1 and ret.type == "call_expression" else None  # `return g()`
+                    r = self.tainted(ret, inner, depth + 1, seen, want, forwarded)
+                    if r:
+                        return r
+        return None
+
+    def _literal_method(self, lit: Node, method: str, fr: Frame, depth: int, seen: set[Any]) -> str | None | object:
+        """`T{...}.method()`, T declared in this package: what the method returns, with its
+        receiver bound to the literal; _UNKNOWN when T or the method is not found here."""
+        f = fr.pass_.file
+        tnode = lit.child_by_field_name("type")
+        if tnode is None or tnode.type not in ("type_identifier", "generic_type"):
+            return _UNKNOWN
+        tname = f.text(tnode).split("[")[0]
+        decls: PackageDecls = fr.pass_.result_of(PACKAGE_DECLS)
+        targets = [m for m in decls.methods_named(method) if m.receiver_type == tname]
+        if not targets:
+            return _UNKNOWN
+        for target in targets:
+            bindings = {target.receiver: (lit, fr)} if target.receiver else {}
+            inner = Frame(fr.pass_.file_pass(target.file), target, bindings)
+            for values in _returns(target):
+                for ret in values:
+                    r = self.tainted(ret, inner, depth + 1, seen)
+                    if r:
+                        return r
         return None
 
     def _own_methods(self, recv: str, method: str, operand: Node, fr: Frame) -> list[FuncInfo]:
@@ -384,10 +419,11 @@ class TaintCheck(Check):
         return shapes
 
 
-def _values_assigned(occ: Node, f: Any = None, want: str | None = None) -> list[Node]:
+def _values_assigned(occ: Node, f: Any = None, want: str | None = None) -> list[tuple[Node, int | None]]:
     """Expressions assigned to this occurrence: `x := e`, `x = e`, `x += e`, `var x = e`,
     `for _, x := range e`, `x[k] = e` and `x[k]++` (a map filled in place: its keys and values),
-    and, when only field `want` of `x` matters, `x.want = e`."""
+    and, when only field `want` of `x` matters, `x.want = e`. With each, which result of a
+    multi-value call it is (`a, x := f()`: 1), else None."""
     from linter.analysis.functions import assigned_value
 
     p = occ.parent
@@ -395,37 +431,46 @@ def _values_assigned(occ: Node, f: Any = None, want: str | None = None) -> list[
         return []
     v = assigned_value(occ)
     if v is not None:
-        return [v]
+        return [(v, _result_index(occ, p, v))]
     if p.type == "expression_list" and p.parent is not None and p.parent.type == "range_clause":
         right = p.parent.child_by_field_name("right")
-        return [right] if right is not None else []
+        return [(right, None)] if right is not None else []
     if p.type == "index_expression" and p.parent is not None:
         operand = p.child_by_field_name("operand")
         index = p.child_by_field_name("index")
         if operand is None or operand.id != occ.id:
             return []
-        keys = [index] if index is not None else []
+        keys: list[tuple[Node, int | None]] = [(index, None)] if index is not None else []
         if p.parent.type == "expression_list":
             v = assigned_value(p)
-            return [v, *keys] if v is not None else []
+            return [(v, None), *keys] if v is not None else []
         if p.parent.type in ("inc_statement", "dec_statement"):
             return keys
-    if (
-        want is not None
-        and f is not None
-        and p.type == "selector_expression"
-        and p.parent is not None
-        and p.parent.type == "expression_list"
-    ):
+    store = p.type == "selector_expression" and p.parent is not None and p.parent.type == "expression_list"
+    if want is not None and f is not None and store:
         fld = p.child_by_field_name("field")
         if fld is not None and f.text(fld) == want:
             v = assigned_value(p)
-            return [v] if v is not None else []
+            return [(v, None)] if v is not None else []
     return []
 
 
-def _returns(fn: FuncInfo) -> list[Node]:
-    out: list[Node] = []
+def _result_index(occ: Node, p: Node, value: Node) -> int | None:
+    """`a, b := f()`: the position of `occ` among the names, when one call gives them all."""
+    if value.type != "call_expression" or p.type != "expression_list":
+        return None
+    lefts = p.named_children
+    if len(lefts) < 2:
+        return None
+    right = p.parent.child_by_field_name("right") if p.parent is not None else None
+    if right is None or len(right.named_children) != 1:
+        return None
+    return next((i for i, n in enumerate(lefts) if n.id == occ.id), None)
+
+
+def _returns(fn: FuncInfo) -> list[list[Node]]:
+    """The values of each `return` of `fn` (not of nested literals), one list per statement."""
+    out: list[list[Node]] = []
     body = fn.body
     if body is None:
         return out
@@ -436,7 +481,7 @@ def _returns(fn: FuncInfo) -> list[Node]:
         while n is not None and n.type not in ("func_literal", "function_declaration", "method_declaration"):
             n = n.parent
         if n is not None and n.id == fn.node.id:
-            out.extend(el.named_children)
+            out.append([c for c in el.named_children if c.type != "comment"])
     return out
 
 
