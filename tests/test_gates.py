@@ -77,7 +77,7 @@ def test_sarif_is_valid_and_complete(run_cli) -> None:
     driver = run["tool"]["driver"]
     assert driver["name"] == "goplumber" and driver["version"] and driver["informationUri"]
     ids = [r["id"] for r in driver["rules"]]
-    assert ids == sorted(ids) and len(ids) == 5
+    assert ids == sorted(ids) and len(ids) == 6
     for r in driver["rules"]:
         assert r["shortDescription"]["text"] and r["fullDescription"]["text"]
         assert r["help"]["text"] and r["help"]["markdown"]
@@ -124,7 +124,7 @@ def test_junit(run_cli) -> None:
     root = ET.fromstring(out)
     suite = root.find("testsuite")
     assert suite is not None
-    assert suite.get("failures") == "5" and suite.get("tests") == "5"
+    assert suite.get("failures") == "5" and suite.get("tests") == "6"
     code, out, _ = run_cli("check", "--format", "junit", "testdata/unclosed-client/owned.go", "--select", "unclosed-client")
     suite = ET.fromstring(out).find("testsuite")
     assert code == 0 and suite is not None and suite.get("failures") == "0" and suite.get("tests") == "1"
@@ -293,10 +293,11 @@ def test_report_unused_ignores(tmp_path: Path, run_cli) -> None:
 
 def test_fail_on(tmp_path: Path, run_cli) -> None:
     (tmp_path / "go.mod").write_text("module m\n\ngo 1.23\n")
-    (tmp_path / "t.go").write_text('package t\n\nimport "time"\n' + TIMER)  # info at Go 1.23
-    assert run_cli("check", str(tmp_path))[0] == 1
-    assert run_cli("check", "--fail-on", "warning", str(tmp_path))[0] == 0
-    assert run_cli("check", "--fail-on", "info", str(tmp_path))[0] == 1
+    (tmp_path / "t.go").write_text('package t\n\nimport "time"\n' + TIMER)  # an info hint at Go 1.23 with --hints
+    assert run_cli("check", str(tmp_path))[0] == 0  # no hints asked for: nothing to report
+    assert run_cli("check", "--hints", str(tmp_path))[0] == 1
+    assert run_cli("check", "--hints", "--fail-on", "warning", str(tmp_path))[0] == 0
+    assert run_cli("check", "--hints", "--fail-on", "info", str(tmp_path))[0] == 1
 
 
 # -- pre-commit, end to end ----------------------------------------------------------------------

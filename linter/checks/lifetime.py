@@ -1,7 +1,11 @@
 """`lifetime`: an acquired resource is neither released nor handed off.
 
-The matched node is the acquiring call. Its callee picks a `resources` entry (regex -> release
-methods). The value is followed through local aliases in the enclosing function:
+The matched node is the acquiring call. Its callee picks a `resources` entry: a callee regex
+(for an `import` entry, the function's name, with its package qualifier resolved through the
+file's imports) -> the release methods. An entry that does not know them (`release: []` with
+`release-evidence`) takes them from the scanned code: the constructor's declared result type's
+methods, or the same constructor's results released elsewhere in the package. No known release
+method: no finding. The value is followed through local aliases in the enclosing function:
 
 * released: `v.Close()` (or another listed method) on the normal path -- deferred, in a deferred
   or goroutine closure, or inline; a release only inside `if err != nil {` does not count;
@@ -9,7 +13,14 @@ methods). The value is followed through local aliases in the enclosing function:
   composite literal, sent on a channel, address taken, or passed to a call. A call into the same
   package is followed (does the callee release or hand off that parameter?); any other call is
   assumed to take ownership unless it matches `non-owning` -- unknown code gets the benefit of
-  the doubt, because a noisy rule gets switched off.
+  the doubt, because a noisy rule gets switched off;
+* kept alive by a derived handle (`s.bucket = c.Bucket(n)`, `&Store{api: pb.NewAPIClient(conn)}`)
+  that is stored or returned, in a function that does not run in a loop: handed off;
+* released, but a `return` (or `continue`/`break`) between the acquisition and the release skips
+  it: leaked on that path (reported as a warning).
+
+`unreleasable` resources (`time.Tick`) leak whatever happens to the value, once per call of a
+function that is not process-lived.
 
 Values created in process-lifetime functions (`main`, `init`, `TestMain`) or assigned to package
 variables are not leaks per call; `long-lived: info` reports them at info severity instead.
@@ -17,13 +28,15 @@ variables are not leaks per call; `long-lived: info` reports them at info severi
 
 from __future__ import annotations
 
+import os
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import tree_sitter
 
-from linter.analysis.callgraph import lexical_loop
-from linter.analysis.flow import Use, callee_text, on_error_path, use_of
+from linter.analysis.callgraph import CALLGRAPH, CallGraph, lexical_loop
+from linter.analysis.flow import Use, callee_text, on_error_path, use_of, within
 from linter.analysis.framework import Pass
 from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls
 from linter.checks.base import STRING_LIST, Check, CheckConfigError, Verdict
@@ -34,6 +47,21 @@ from linter.patterns import Env
 Node = tree_sitter.Node
 
 RELEASED, HANDED_OFF, LEAKED = "released", "handed-off", "leaked"
+# kept alive by a derived handle that is stored or returned: handed off unless the function repeats
+HANDLE = "handle"
+
+_VERSION_ELEMENT = re.compile(r"v\d+|apiv\d+\w*")
+_STATEMENT_PARENTS = ("block", "statement_list", "expression_case", "type_case", "communication_case", "default_case")
+
+
+@dataclass(frozen=True)
+class Resource:
+    callee: LazyRegex[str]
+    release: frozenset[str]
+    first_arg: LazyRegex[str] | None = None
+    import_path: LazyRegex[str] | None = None  # the callee's package, resolved through the imports
+    evidence: tuple[str, ...] = ()  # candidate release methods, kept only if the scanned code shows them
+    unreleasable: bool = False
 
 
 def _in_goroutine(node: Node, stop: Node) -> bool:
@@ -48,9 +76,96 @@ def _in_goroutine(node: Node, stop: Node) -> bool:
     return False
 
 
+def import_names(path: str) -> set[str]:
+    """The names an unaliased import is likely known by: its last element, the element before a
+    version (`cloud.google.com/go/vision/apiv1` is `vision`, `go-redis/redis/v8` is `redis`),
+    without `go-`/`-go`/`.v2` decorations."""
+    parts = path.split("/")
+    names = {parts[-1]}
+    i = len(parts) - 1
+    while i > 0 and _VERSION_ELEMENT.fullmatch(parts[i]):
+        i -= 1
+        names.add(parts[i])
+    for n in list(names):
+        bare = re.sub(r"^go-|-go$|\.v\d+$|^go\.", "", n)
+        names.update({bare, bare.replace("-", ""), bare.replace("-", "_")})
+    return names
+
+
+def file_imports(f: SourceFile) -> tuple[dict[str, str], list[str]]:
+    """(alias -> path for named imports, paths of unaliased imports)."""
+    named: dict[str, str] = {}
+    plain: list[str] = []
+    for decl in f.tree.root_node.named_children:
+        if decl.type == "package_clause" or decl.type == "comment":
+            continue
+        if decl.type != "import_declaration":
+            break  # imports come first
+        specs = [c for c in decl.named_children if c.type == "import_spec"]
+        for lst in (c for c in decl.named_children if c.type == "import_spec_list"):
+            specs.extend(c for c in lst.named_children if c.type == "import_spec")
+        for spec in specs:
+            pnode = spec.child_by_field_name("path")
+            if pnode is None:
+                continue
+            path = f.text(pnode).strip('"`')
+            name = spec.child_by_field_name("name")
+            if name is None:
+                plain.append(path)
+            elif name.type == "package_identifier":
+                named[f.text(name)] = path
+    return named, plain
+
+
+def _statement_of(node: Node, stop: Node) -> Node | None:
+    """The statement (a direct child of a block) holding `node`, crossing a func literal only when
+    it is deferred: `defer func() { c.Close() }()` is at the place of its `defer`. None when the
+    node is in a func literal that runs elsewhere (a goroutine, a callback, a closure variable)."""
+    n = node.parent
+    while n is not None and n.id != stop.id:  # the outermost func literal below `stop`
+        if n.type == "func_literal":
+            call = n.parent
+            if call is None or call.type != "call_expression" or call.parent is None or call.parent.type != "defer_statement":
+                return None
+            node = call.parent
+        n = n.parent
+    n = node
+    while n.parent is not None and n.id != stop.id:
+        if n.parent.type in _STATEMENT_PARENTS and n.is_named:
+            return n
+        n = n.parent
+    return None
+
+
+def _block_statements(block: Node) -> list[Node]:
+    """The statements of a block (tree-sitter-go wraps them in a statement_list)."""
+    out: list[Node] = []
+    for c in block.named_children:
+        out.extend(c.named_children if c.type == "statement_list" else [c])
+    return out
+
+
+def _exits(body: Node, lo: int, hi: int) -> list[Node]:
+    """return / continue / break statements of the function body (not of nested func literals)
+    between byte offsets lo and hi."""
+    out: list[Node] = []
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if n.end_byte <= lo or n.start_byte >= hi:
+            continue
+        if n.type == "func_literal":
+            continue
+        if n.type in ("return_statement", "continue_statement", "break_statement") and n.start_byte > lo:
+            out.append(n)
+            continue
+        stack.extend(n.named_children)
+    return out
+
+
 class LifetimeCheck(Check):
     name = "lifetime"
-    provides = ("VALUE", "RELEASE", "WHEN", "CALLEE")
+    provides = ("VALUE", "RELEASE", "WHEN", "CALLEE", "LEAK")
     schema = {
         "type": "object",
         "additionalProperties": False,
@@ -63,34 +178,54 @@ class LifetimeCheck(Check):
                     "type": "object",
                     "additionalProperties": False,
                     "required": ["callee", "release"],
-                    "properties": {"callee": {"type": "string"}, "release": STRING_LIST, "first-arg": {"type": "string"}},
+                    "properties": {
+                        "callee": {"type": "string"},
+                        "release": STRING_LIST,
+                        "first-arg": {"type": "string"},
+                        "import": {"type": "string"},
+                        "release-evidence": STRING_LIST,
+                        "unreleasable": {"type": "boolean"},
+                    },
                 },
             },
             "callee": {"type": "string"},
             "non-owning": STRING_LIST,
+            "wrappers": STRING_LIST,
             "long-lived-functions": STRING_LIST,
             "long-lived": {"enum": ["ignore", "info"]},
             "request-params": STRING_LIST,
             "long-lived-params": STRING_LIST,
             "max-depth": {"type": "integer", "minimum": 0, "maximum": 5},
+            "error-path-severity": {"enum": ["error", "warning", "info"]},
         },
     }
 
     def __init__(self, params: dict[str, Any], metavars: set[str], utils: dict[str, Any]) -> None:
         super().__init__(params, metavars, utils)
-        self.resources: list[tuple[LazyRegex[str], set[str], LazyRegex[str] | None]] = []
+        self.resources: list[Resource] = []
         for i, r in enumerate(params["resources"]):
             compiled: dict[str, LazyRegex[str]] = {}
-            for key in ("callee", "first-arg"):
+            for key in ("callee", "first-arg", "import"):
                 try:
                     if key in r:
                         compiled[key] = LazyRegex(r[key])
                 except re.error as e:
                     raise CheckConfigError(f"resources[{i}].{key}: invalid regex: {e}", ["resources", i, key]) from None
-            self.resources.append((compiled["callee"], set(r["release"]), compiled.get("first-arg")))
-        self._any_resource: re.Pattern[str] | bool | None = None  # built on first use
+            self.resources.append(
+                Resource(
+                    compiled["callee"],
+                    frozenset(r["release"]),
+                    compiled.get("first-arg"),
+                    compiled.get("import"),
+                    tuple(r.get("release-evidence", ())),
+                    bool(r.get("unreleasable", False)),
+                )
+            )
+        self._any_resource: dict[bool, re.Pattern[str] | bool] = {}  # built on first use, per matching mode
         self.callee_var = self.metavar("callee")
         self.non_owning = self.regexes("non-owning", [r"^(fmt|log|errors|strings|strconv)\.", r"^(len|cap|print|println)$"])
+        # calls that build a handle around their argument: the handle keeps the value alive
+        self.wrappers = self.regexes("wrappers", [r"(^|\.)New\w*$"])
         self.long_lived_fns = set(params.get("long-lived-functions", ["main", "init", "TestMain"]))
         self.long_lived = params.get("long-lived", "ignore")
         self.request_params = self.regexes(
@@ -100,15 +235,24 @@ class LifetimeCheck(Check):
         self.max_depth = params.get("max-depth", 2)
         # command-line actions run once per process, like main
         self.long_lived_params = self.regexes("long-lived-params", [r"^\*cli\.Context$", r"^\*cobra\.Command$"])
+        self.error_path_severity = params.get("error-path-severity", "warning")
+
+    def _reportable(self) -> list[Resource]:
+        """Entries that can lead to a finding (an entry with nothing to release never does)."""
+        return [r for r in self.resources if r.release or r.evidence or r.unreleasable]
 
     def prefilter_sets(self) -> list[list[str]] | None:
         """Literal text the resources need (any one list, all of its members), derived from the
-        callee regexes, so a file that cannot contain an acquiring call is not even parsed."""
+        callee regexes, so a file that cannot contain an acquiring call is not even parsed. An
+        `import` entry's callee regex is the function name, still literal text of the call."""
         from linter.regexlit import required_conjunctions
 
         sets: list[list[str]] = []
-        for rx, _, _ in self.resources:
-            conj = required_conjunctions(rx.compiled)
+        for r in self._reportable():
+            rx = r.callee.compiled
+            if r.import_path is not None and rx.pattern.startswith("^"):
+                rx = re.compile(r"\." + rx.pattern[1:], rx.flags)  # the name follows its qualifier's dot
+            conj = required_conjunctions(rx)
             if not conj:
                 return None
             sets.extend(conj)
@@ -125,15 +269,186 @@ class LifetimeCheck(Check):
         if fn is None or fn.type not in ("selector_expression", "identifier"):
             return fn is None
         text = pass_.file.text(fn)
-        if self._any_resource is None:
-            try:  # one search instead of one per resource; a pattern with inline flags can't be joined
-                self._any_resource = re.compile("|".join(f"(?:{rx.pattern})" for rx, _, _ in self.resources))
-            except re.error:
-                self._any_resource = False
-        if self._any_resource is False:
-            return not any(rx.search(text) for rx, _, _ in self.resources)
-        return self._any_resource.search(text) is None  # type: ignore[union-attr]
+        name = text.rsplit(".", 1)[-1].strip()
+        return not (self._any(False, text) or self._any(True, name))
 
+    def _any(self, by_import: bool, text: str) -> bool:
+        rx = self._any_resource.get(by_import)
+        entries = [r for r in self._reportable() if (r.import_path is not None) == by_import]
+        if rx is None:
+            try:  # one search instead of one per resource; a pattern with inline flags can't be joined
+                rx = re.compile("|".join(f"(?:{r.callee.pattern})" for r in entries)) if entries else False
+            except re.error:
+                rx = True
+            self._any_resource[by_import] = rx
+        if rx is False:
+            return False
+        if rx is True:
+            return any(r.callee.search(text) for r in entries)
+        return rx.search(text) is not None  # type: ignore[union-attr]
+
+    # -- which resource ----------------------------------------------------------------------
+    def _import_path(self, pass_: Pass, qualifier: str) -> str | None:
+        f = pass_.file
+        key = ("lifetime.imports", f.path)
+        got = pass_.package.memo.get(key)
+        if got is None:
+            got = file_imports(f)
+            pass_.package.memo[key] = got
+        named, plain = got
+        if qualifier in named:
+            return named[qualifier]  # type: ignore[no-any-return]
+        hits = [p for p in plain if qualifier in import_names(p)]
+        return hits[0] if len(hits) == 1 else None
+
+    def _resource(self, pass_: Pass, callee_node: Node, callee: str, first_arg: str) -> tuple[Resource, str | None] | None:
+        qualifier = name = None
+        if callee_node.type == "selector_expression":
+            operand = callee_node.child_by_field_name("operand")
+            field = callee_node.child_by_field_name("field")
+            if operand is not None and operand.type == "identifier" and field is not None:
+                qualifier, name = pass_.file.text(operand), pass_.file.text(field)
+        path: str | None = None
+        resolved = False
+        fallback: tuple[Resource, str | None] | None = None
+        for r in self.resources:
+            if r.import_path is not None:
+                if qualifier is None or name is None or not r.callee.search(name):
+                    continue
+                if not resolved:
+                    path, resolved = self._import_path(pass_, qualifier), True
+                if path is None or not r.import_path.search(path):
+                    continue
+            elif not r.callee.search(callee):
+                continue
+            if r.first_arg is not None and not r.first_arg.search(first_arg):
+                continue
+            if not resolved and qualifier is not None:
+                path, resolved = self._import_path(pass_, qualifier), True
+            if not r.release and r.evidence and not r.unreleasable:
+                fallback = fallback or (r, path)  # evidence-only: any other matching entry wins
+                continue
+            return r, path
+        return fallback
+
+    # -- release evidence --------------------------------------------------------------------
+    def _evidence(self, pass_: Pass, callee_node: Node, path: str | None, candidates: tuple[str, ...]) -> frozenset[str]:
+        """Release methods the scanned code shows for this constructor's results: the methods of
+        its declared result type (when the constructor is declared in the scanned module), else the
+        methods called on its results elsewhere in the package. Empty: nothing known to release."""
+        f = pass_.file
+        callee = re.sub(r"\s+", "", f.text(callee_node))
+        key = ("lifetime.evidence", callee, path, candidates)
+        memo = pass_.package.memo
+        if key in memo:
+            return memo[key]  # type: ignore[no-any-return]
+        name = callee.rsplit(".", 1)[-1]
+        got: frozenset[str] | None = None
+        directory = self._package_dir(f.path, path) if path is not None else None
+        if directory is not None:
+            got = self._declared_release(directory, name, candidates)
+        if got is None:
+            got = self._released_elsewhere(pass_.package.sources(), callee, candidates)
+        memo[key] = got
+        return got
+
+    @staticmethod
+    def _package_dir(file_path: str, import_path: str) -> str | None:
+        """The directory of `import_path` when it is a package of the file's own module."""
+        d = os.path.dirname(os.path.abspath(file_path))
+        while True:
+            gomod = os.path.join(d, "go.mod")
+            if os.path.isfile(gomod):
+                try:
+                    with open(gomod, encoding="utf-8", errors="replace") as fh:
+                        m = re.search(r"^module\s+(\S+)", fh.read(65536), re.M)
+                except OSError:
+                    return None
+                if m is None:
+                    return None
+                mod = m.group(1).strip('"')
+                if import_path == mod or import_path.startswith(mod + "/"):
+                    sub = os.path.join(d, *import_path[len(mod) :].strip("/").split("/"))
+                    return sub if os.path.isdir(sub) else None
+                return None
+            parent = os.path.dirname(d)
+            if parent == d:
+                return None
+            d = parent
+
+    @staticmethod
+    def _declared_release(directory: str, name: str, candidates: tuple[str, ...]) -> frozenset[str] | None:
+        """The candidate methods of the type `func name(...)` returns, declared in `directory`;
+        None when the declaration or its result type is not found there."""
+        sources = []
+        try:
+            entries = sorted(os.listdir(directory))
+        except OSError:
+            return None
+        for n in entries:
+            if n.endswith(".go") and not n.endswith("_test.go"):
+                try:
+                    with open(os.path.join(directory, n), "rb") as fh:
+                        sources.append(fh.read(2_000_000).decode("utf-8", "replace"))
+                except OSError:
+                    continue
+        decl = re.compile(rf"^func\s+{re.escape(name)}\s*(?:\[[^\]]*\])?\(", re.M)
+        rtype: str | None = None
+        for src in sources:
+            m = decl.search(src)
+            if m is None:
+                continue
+            # skip the parameter list, then read the first result type
+            depth, i = 1, m.end()
+            while i < len(src) and depth:
+                depth += {"(": 1, ")": -1}.get(src[i], 0)
+                i += 1
+            t = re.match(r"\s*\(?\s*(?:\w+\s+)?\*?\s*([\w.]+)", src[i : i + 200])
+            rtype = t.group(1) if t else None
+            break
+        if rtype is None or "." in rtype:
+            return None  # not declared here, or a type of another package: no evidence
+        methods = "|".join(map(re.escape, candidates))
+        found: set[str] = set()
+        meth = re.compile(rf"^func\s*\(\s*\w*\s*\*?\s*{re.escape(rtype)}(?:\[[^\]]*\])?\s*\)\s*({methods})\s*\(", re.M)
+        iface = re.compile(rf"^type\s+{re.escape(rtype)}\s+interface\s*\{{(.*?)^\}}", re.M | re.S)
+        declared = False
+        for src in sources:
+            found.update(meth.findall(src))
+            if re.search(rf"^type\s+{re.escape(rtype)}\b", src, re.M) or re.search(
+                rf"^\s+{re.escape(rtype)}\s+(?:struct|interface)\b", src, re.M
+            ):
+                declared = True
+            im = iface.search(src)
+            if im is not None:
+                body = im.group(1)
+                found.update(re.findall(rf"^\s*({methods})\s*\(", body, re.M))
+                if re.search(r"^\s*[\w.]+\s*$", body, re.M):
+                    return None if not found else frozenset(found)  # embeds another interface: partial view
+        if not declared:
+            return None
+        return frozenset(found)
+
+    @staticmethod
+    def _released_elsewhere(sources: list[bytes], callee: str, candidates: tuple[str, ...]) -> frozenset[str]:
+        """Candidate methods called on a variable assigned from `callee(...)` later in the same file."""
+        qual, _, name = callee.rpartition(".")
+        shape = (re.escape(qual) + r"\s*\.\s*" if qual else r"(?<![\w.])") + re.escape(name)
+        assign = re.compile(rf"(\w+)(?:\s*,\s*\w+)*\s*:?=\s*{shape}\s*\(".encode())
+        methods = "|".join(map(re.escape, candidates))
+        found: set[str] = set()
+        needle = name.encode()
+        for src in sources:
+            if needle not in src:
+                continue
+            for m in assign.finditer(src):
+                var = m.group(1)
+                rel = re.compile(rb"\b" + re.escape(var) + rb"\s*\.\s*(" + methods.encode() + rb")\s*\(")
+                end = src.find(b"\nfunc ", m.end())
+                found.update(x.decode() for x in rel.findall(src, m.end(), end if end != -1 else len(src)))
+        return frozenset(found)
+
+    # -- the verdict -------------------------------------------------------------------------
     def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
         f = pass_.file
         callee_node = env.get(self.callee_var) if self.callee_var else node.child_by_field_name("function")
@@ -142,12 +457,15 @@ class LifetimeCheck(Check):
         callee = f.text(callee_node)
         args = node.child_by_field_name("arguments") if node.type == "call_expression" else None
         first_arg = f.text(args.named_children[0]) if args is not None and args.named_children else ""
-        release = next(
-            (rel for rx, rel, first in self.resources if rx.search(callee) and (first is None or first.search(first_arg))),
-            None,
-        )
-        if release is None:
+        picked = self._resource(pass_, callee_node, callee, first_arg)
+        if picked is None:
             return None
+        resource, path = picked
+        release: frozenset[str] = resource.release
+        if not release and resource.evidence:
+            release = self._evidence(pass_, callee_node, path, resource.evidence)
+        if not release and not resource.unreleasable:
+            return None  # nothing known to release it
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
         fn = fns.enclosing(node)
         if fn is None:
@@ -157,25 +475,141 @@ class LifetimeCheck(Check):
         value = "the result"
         if use.kind == "var" and use.node is not None:
             value = f.text(use.node)
-            if not fns.facts(fn).declares(value):
-                if not fns.facts(outer).declares(value):
-                    return self._long_lived(node, callee, release, value, "it is assigned to a package variable")
-                return None  # assigned to a variable of an enclosing function: that function owns it
+        rel_text = "/".join(sorted(release)) if release else "nothing can release it"
+        vars_ = {"VALUE": value, "CALLEE": callee, "RELEASE": rel_text, "LEAK": f"never released ({rel_text})"}
+        if resource.unreleasable:
+            vars_["LEAK"] = "never released (it cannot be stopped or closed)"
+            if self._used_until_exit(node, fn):
+                return None  # `for range time.Tick(d) {...}` with no way out: it lives as long as its goroutine
+            long = self._process_lived(pass_, outer, fn)
+            if long is not None:
+                return self._long_lived(vars_, long)
+            return Verdict(vars={**vars_, "WHEN": self._when(f, node, outer)})
+        if use.kind == "var" and use.node is not None and not fns.facts(fn).declares(value):
+            if not fns.facts(outer).declares(value):
+                return self._long_lived(vars_, "it is assigned to a package variable")
+            return None  # assigned to a variable of an enclosing function: that function owns it
+        self._sites: list[Node] = []  # release statements seen while following the value
+        self._names: set[str] = set()
         state = self._fate(f, pass_, use, fn, release, 0)
+        if state == HANDLE:
+            # kept alive by a stored handle: owned by what holds it, unless it is made again and
+            # again (the previous one is overwritten or dropped); process-lived ones stay info
+            direct = self._process_lived(pass_, outer, fn, transitive=False) is not None
+            if not direct and not self._repeats(pass_, node, outer):
+                return None
+            state = LEAKED
+        long = None
+        if state == RELEASED:
+            skip = self._skipping_exit(f, node, fn)
+            if skip is None:
+                return None
+            exit_, site = skip
+            if self._process_lived(pass_, outer, fn) is not None:
+                return None  # an error return from main ends the process
+            kind = exit_.type.split("_")[0]
+            method = self._method_of(f, site, release)
+            vars_["LEAK"] = (
+                f"not released ({rel_text}) on the {kind} at line {exit_.start_point[0] + 1}, which skips the {method} at line {site.start_point[0] + 1}"
+            )
+            when = self._when(f, node, outer)
+            return Verdict(vars={**vars_, "WHEN": f"{when} when it takes that path"}, severity=self.error_path_severity)
         if state != LEAKED:
             return None
+        long = self._process_lived(pass_, outer, fn)
+        if long is not None:
+            return self._long_lived(vars_, long)
+        return Verdict(vars={**vars_, "WHEN": self._when(f, node, outer)})
+
+    @staticmethod
+    def _used_until_exit(node: Node, fn: FuncInfo) -> bool:
+        """Is `node` (or the variable it is assigned to) consumed by a loop of `fn` that never
+        ends (`for {}` or `for range`), with no return or break after it? Then the value is in use
+        for as long as the function runs: what outlives it is the goroutine, not the value."""
+        body = fn.body
+        if body is None:
+            return False
+        loop = None
+        for stmt in body.named_children if body.type != "block" else _block_statements(body):
+            if stmt.end_byte <= node.start_byte or stmt.type != "for_statement":
+                continue
+            if stmt.child_by_field_name("condition") is not None:
+                continue
+            clause = next((c for c in stmt.named_children if c.type == "for_clause"), None)
+            if clause is not None and clause.child_by_field_name("condition") is not None:
+                continue
+            loop = stmt
+            break
+        if loop is None:
+            return False
+        for ex in _exits(body, node.end_byte, body.end_byte):
+            if ex.type == "return_statement" or ex.type == "break_statement" and LifetimeCheck._exit_target(ex) is not None:
+                return False
+        return True
+
+    def _process_lived(self, pass_: Pass, outer: FuncInfo, fn: FuncInfo, transitive: bool = True) -> str | None:
+        """Why values created here live for the whole process, or None."""
         if outer.name in self.long_lived_fns and not outer.receiver_type:
-            return self._long_lived(node, callee, release, value, f"it is created in {outer.name}")
+            return f"it is created in {outer.name}"
         for info in {id(fn): fn, id(outer): outer}.values():
             if any(rx.search(t) for _, t in info.params for rx in self.long_lived_params):
-                return self._long_lived(node, callee, release, value, "it is created by a command-line action")
-        return Verdict(vars={"VALUE": value, "CALLEE": callee, "RELEASE": "/".join(sorted(release)), "WHEN": self._when(f, node, outer)})
+                return "it is created by a command-line action"
+        callers: set[str] = set()
+        if transitive and self._runs_once(pass_, outer, 0, callers):
+            return f"{outer.display} only runs once (called from {'/'.join(sorted(callers))})"
+        return None
 
-    def _long_lived(self, node: Node, callee: str, release: set[str], value: str, why: str) -> Verdict | None:
+    def _runs_once(self, pass_: Pass, fn: FuncInfo, depth: int, callers: set[str]) -> bool:
+        """Every call of `fn` in the package is in a process-lived function, outside loops (and
+        nothing outside the package can call it: unexported, or package main)."""
+        if not fn.name or depth > self.max_depth:
+            return False
+        if fn.name[:1].isupper() and pass_.package.name != "main":
+            return False
+        graph: CallGraph = pass_.result_of(CALLGRAPH)
+        sites = graph.sites(fn)
+        if not sites:
+            return False
+        for site in sites:
+            caller = site.caller
+            if caller is None or lexical_loop(site.call) is not None:
+                return False
+            fns: FileFunctions = pass_.file_pass(site.file).result_of(FUNCTIONS)
+            top = fns.outermost(site.call) or caller
+            if top.name in self.long_lived_fns and not top.receiver_type:
+                callers.add(top.name or "")
+                continue
+            if not self._runs_once(pass_.file_pass(site.file), top, depth + 1, callers):
+                return False
+        return True
+
+    def _repeats(self, pass_: Pass, node: Node, outer: FuncInfo) -> bool:
+        """Does the acquisition run more than once per object: in a loop, per request, or in a
+        function called from a loop (within max-depth calls in the package)?"""
+        if lexical_loop(node) is not None:
+            return True
+        if any(any(rx.search(t) for rx in self.request_params) for _, t in outer.params):
+            return True
+        return self._called_in_loop(pass_, outer, 0)
+
+    def _called_in_loop(self, pass_: Pass, fn: FuncInfo, depth: int) -> bool:
+        if depth >= self.max_depth or not fn.name:
+            return False
+        graph: CallGraph = pass_.result_of(CALLGRAPH)
+        for site in graph.sites(fn):
+            if lexical_loop(site.call) is not None:
+                return True
+            fns: FileFunctions = pass_.file_pass(site.file).result_of(FUNCTIONS)
+            top = fns.outermost(site.call) or site.caller
+            if top is not None and self._called_in_loop(pass_.file_pass(site.file), top, depth + 1):
+                return True
+        return False
+
+    def _long_lived(self, vars_: dict[str, str], why: str) -> Verdict | None:
         if self.long_lived == "ignore":
             return None
         when = f"{why} and lives for the whole process"
-        return Verdict(vars={"VALUE": value, "CALLEE": callee, "RELEASE": "/".join(sorted(release)), "WHEN": when}, severity="info")
+        return Verdict(vars={**vars_, "WHEN": when}, severity="info")
 
     def _when(self, f: SourceFile, node: Node, outer: FuncInfo) -> str:
         loop = lexical_loop(node)
@@ -192,8 +626,68 @@ class LifetimeCheck(Check):
             return f"the RPC method {outer.display} creates one on every call and leaks it"
         return f"every call of {outer.display} leaks one"
 
+    # -- a release that an early exit skips ----------------------------------------------------
+    def _method_of(self, f: SourceFile, site: Node, release: frozenset[str]) -> str:
+        text = f.text(site)
+        return next((m for m in sorted(release, key=lambda m: text.find("." + m)) if "." + m in text), "release")
+
+    def _skipping_exit(self, f: SourceFile, node: Node, fn: FuncInfo) -> tuple[Node, Node] | None:
+        """A return/continue/break between the acquisition and its last release, not covered by an
+        earlier release in an enclosing block and not returning the value: (the exit, the release)."""
+        body = fn.body
+        if body is None or not self._sites:
+            return None
+        acq = _statement_of(node, body)
+        if acq is None or acq.parent is None:
+            return None
+        sites = sorted(self._sites, key=lambda s: s.start_byte)
+        last = sites[-1]
+        lo = acq.end_byte
+        # the acquisition's own error check (`if err != nil { return err }`): the value is not valid there
+        nxt = acq.next_named_sibling
+        while nxt is not None and nxt.type == "comment":
+            nxt = nxt.next_named_sibling
+        if nxt is not None and nxt.type == "if_statement":
+            cond = nxt.child_by_field_name("condition")
+            ctext = f.text(cond) if cond is not None else ""
+            if re.search(r"\berr\w*\s*!=\s*nil|\bnil\s*!=\s*\w*err|==\s*nil\b|!\s*ok\b", ctext):
+                lo = nxt.end_byte
+        loop = lexical_loop(node)
+        for ex in _exits(body, lo, last.start_byte):
+            if ex.start_byte >= last.start_byte:
+                continue
+            if ex.type != "return_statement":
+                target = self._exit_target(ex)
+                if target is None or loop is None or target.id != loop.id:
+                    continue  # leaves an inner loop or a switch: the release may still come
+            elif self._mentions(f, ex):
+                continue  # returns the value (or something holding it)
+            if any(s.start_byte < ex.start_byte and s.parent is not None and within(ex, s.parent) for s in sites):
+                continue  # already released on this path
+            if any(within(ex, s) for s in sites):
+                continue
+            return ex, last
+        return None
+
+    @staticmethod
+    def _exit_target(ex: Node) -> Node | None:
+        n = ex.parent
+        while n is not None:
+            if n.type == "for_statement":
+                return n
+            if ex.type == "break_statement" and n.type in ("expression_switch_statement", "type_switch_statement", "select_statement"):
+                return None
+            if n.type in ("func_literal", "function_declaration", "method_declaration"):
+                return None
+            n = n.parent
+        return None
+
+    def _mentions(self, f: SourceFile, ex: Node) -> bool:
+        text = f.text(ex)
+        return any(re.search(rf"\b{re.escape(n)}\b", text) for n in self._names)
+
     # -- following the value ---------------------------------------------------------------------
-    def _fate(self, f: SourceFile, pass_: Pass, use: Use, fn: FuncInfo, release: set[str], depth: int) -> str:
+    def _fate(self, f: SourceFile, pass_: Pass, use: Use, fn: FuncInfo, release: frozenset[str], depth: int) -> str:
         k = use.kind
         if k in ("return", "store", "composite", "send", "address"):
             return HANDED_OFF
@@ -202,22 +696,80 @@ class LifetimeCheck(Check):
             field = sel.child_by_field_name("field") if sel is not None else None
             if sel is None or sel.parent is None or sel.parent.type != "call_expression":
                 return HANDED_OFF  # `time.NewTicker(d).C`: the field lives as long as its user
-            return RELEASED if field is not None and f.text(field) in release else LEAKED
+            if field is not None and f.text(field) in release:
+                return RELEASED
+            return HANDLE if self._escapes(f, pass_, fn, sel.parent, 0) else LEAKED
         if k == "arg" and use.node is not None:
-            return self._passed(f, pass_, use.node, use.index, release, depth)
+            return self._passed(f, pass_, fn, use.node, use.index, release, depth)
         if k == "var" and use.node is not None:
             return self._follow_var(f, pass_, fn, f.text(use.node), use.node, release, depth)
         if k == "discard":
             return LEAKED
         return HANDED_OFF  # a context we do not model: stay quiet
 
-    def _follow_var(self, f: SourceFile, pass_: Pass, fn: FuncInfo, name: str, decl: Node, release: set[str], depth: int) -> str:
+    def _escapes(self, f: SourceFile, pass_: Pass, fn: FuncInfo, expr: Node, depth: int, returned: bool = False) -> bool:
+        """Is the handle `expr` (a method result or a wrapper around the value) kept beyond the
+        function: stored in a field/map/package variable, in a stored or returned composite, or
+        (for a wrapper) returned? Followed through a chain of calls and one local variable."""
+        n = expr
+        while True:
+            use = use_of(n)
+            if (
+                use.kind == "receiver"
+                and use.node is not None
+                and use.node.parent is not None
+                and use.node.parent.type == "call_expression"
+            ):
+                n = use.node.parent  # c.Bucket(b).Object(o)
+                continue
+            break
+        k = use.kind
+        if k == "store":
+            return True
+        if k == "return":
+            return returned
+        if k == "composite" and use.node is not None:
+            lit = use.node
+            while lit.parent is not None and lit.type != "composite_literal":
+                lit = lit.parent
+            outer_expr = lit.parent if lit.parent is not None and lit.parent.type == "unary_expression" else lit
+            return depth < 3 and self._escapes(f, pass_, fn, outer_expr, depth + 1, returned=True)
+        if k == "var" and use.node is not None and depth < 2:
+            fns: FileFunctions = pass_.result_of(FUNCTIONS)
+            name = f.text(use.node)
+            facts = fns.facts(fn)
+            if not facts.declares(name):
+                return True  # a package variable
+            for occ in facts.uses(name):
+                if occ.id == use.node.id:
+                    continue
+                u = use_of(occ)
+                if u.kind == "store" or (u.kind == "return" and returned):
+                    return True
+                if u.kind in ("composite", "receiver") and self._escapes(f, pass_, fn, occ, depth + 1, returned=True):
+                    return True
+                if u.kind == "arg" and u.node is not None and any(rx.search(callee_text(f, u.node)) for rx in self.wrappers):
+                    if self._escapes(f, pass_, fn, u.node, depth + 1, returned=True):
+                        return True
+        return False
+
+    def _release_site(self, occ: Node, body: Node) -> None:
+        site = _statement_of(occ, body)
+        if site is not None:
+            self._sites.append(site)
+
+    def _follow_var(self, f: SourceFile, pass_: Pass, fn: FuncInfo, name: str, decl: Node, release: frozenset[str], depth: int) -> str:
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
         if any(n == name for n, _ in fn.results):
             return HANDED_OFF  # named result: returned implicitly
         facts = fns.facts(fn)
         names, todo, fate = {name}, [name], LEAKED
         body = fn.body or fn.node
+        top = depth == 0
+        if top:
+            self._names.add(name)
+        handle = False
+        positional = True  # every release is a statement of this function: exits before it can be checked
         while todo:
             current = todo.pop()
             for occ in facts.uses(current):
@@ -232,6 +784,8 @@ class LifetimeCheck(Check):
                         if alias not in names:
                             names.add(alias)
                             todo.append(alias)
+                            if top:
+                                self._names.add(alias)
                         continue
                     return HANDED_OFF  # stored into a package variable
                 if _in_goroutine(occ, body):
@@ -241,6 +795,7 @@ class LifetimeCheck(Check):
                     field = sel.child_by_field_name("field") if sel is not None and sel.type == "selector_expression" else None
                     if field is not None and f.text(field) in release:
                         fate = RELEASED
+                        positional = False
                         continue
                     return HANDED_OFF
                 if use.kind == "discard" or use.kind == "other":
@@ -248,19 +803,36 @@ class LifetimeCheck(Check):
                 if use.kind == "receiver":
                     sel = use.node
                     field = sel.child_by_field_name("field") if sel is not None else None
-                    if field is not None and f.text(field) in release and not on_error_path(f, occ, body):
-                        fate = RELEASED
+                    if field is not None and f.text(field) in release:
+                        if top:
+                            self._release_site(occ, body)
+                        if not on_error_path(f, occ, body):
+                            fate = RELEASED
+                    elif sel is not None and sel.parent is not None and sel.parent.type == "call_expression":
+                        handle = handle or self._escapes(f, pass_, fn, sel.parent, 0)
                     continue
                 result = self._fate(f, pass_, use, fn, release, depth)
                 if result == HANDED_OFF:
                     return HANDED_OFF
-                if result == RELEASED and not on_error_path(f, occ, body):
-                    fate = RELEASED
-        return fate
+                if result == HANDLE:
+                    handle = True
+                if result == RELEASED:
+                    if top:
+                        self._release_site(occ, body)
+                    if not on_error_path(f, occ, body):
+                        fate = RELEASED
+        if fate == RELEASED:
+            if not positional and top:
+                self._sites = []
+            return RELEASED
+        return HANDLE if handle else fate
 
-    def _passed(self, f: SourceFile, pass_: Pass, call: Node, index: int, release: set[str], depth: int) -> str:
+    def _passed(self, f: SourceFile, pass_: Pass, fn: FuncInfo, call: Node, index: int, release: frozenset[str], depth: int) -> str:
         callee = callee_text(f, call)
         if any(rx.search(callee) for rx in self.non_owning):
+            # a stub/wrapper (pb.NewFooClient(conn)) holds the value: kept alive if it is kept
+            if any(rx.search(callee) for rx in self.wrappers) and self._escapes(f, pass_, fn, call, 0, returned=True):
+                return HANDLE
             return LEAKED
         target = self._same_package_callee(f, pass_, call)
         if target is None or depth >= self.max_depth:
@@ -271,7 +843,8 @@ class LifetimeCheck(Check):
         if pname.startswith("...") or pname == "_":
             return LEAKED if pname == "_" else HANDED_OFF
         tpass = pass_.file_pass(target.file)
-        return self._follow_var(target.file, tpass, target, pname, target.node, release, depth + 1)
+        got = self._follow_var(target.file, tpass, target, pname, target.node, release, depth + 1)
+        return LEAKED if got == HANDLE else got
 
     def _same_package_callee(self, f: SourceFile, pass_: Pass, call: Node) -> FuncInfo | None:
         fn_node = call.child_by_field_name("function")

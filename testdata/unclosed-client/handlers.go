@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
-	"time"
 
 	secretmanager "cloud.google.com/go/secretmanager/apiv1"
 	"cloud.google.com/go/storage"
@@ -110,19 +109,6 @@ func helperDoesNotClose(ctx context.Context) {
 	useClient(ctx, c)
 }
 
-// Positive: a ticker created per call and never stopped.
-func heartbeat(done <-chan struct{}) {
-	// ruleid: unclosed-client
-	t := time.NewTicker(time.Second)
-	for {
-		select {
-		case <-done:
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // Positive: a gRPC method creating a client per RPC.
 type Server struct{}
 
@@ -141,20 +127,4 @@ func debugClient(ctx context.Context) {
 	// ruleid: unclosed-client
 	c, _ := storage.NewClient(ctx)
 	fmt.Println(c)
-}
-
-// Positive: a worker's ticker that is never stopped when the worker returns.
-func worker(stream <-chan string, flush func()) {
-	// ruleid: unclosed-client
-	timer := time.NewTicker(time.Second)
-	for {
-		select {
-		case _, open := <-stream:
-			if !open {
-				return
-			}
-		case <-timer.C:
-			flush()
-		}
-	}
 }

@@ -129,14 +129,6 @@ func background(ctx context.Context) {
 	}()
 }
 
-// Negative: a ticker that is stopped.
-func poll(done <-chan struct{}) {
-	// ok: unclosed-client
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	<-done
-}
-
 // Negative: sent on a channel to an owner.
 func produce(ctx context.Context, out chan<- *storage.Client) {
 	// ok: unclosed-client

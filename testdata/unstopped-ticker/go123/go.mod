@@ -1,0 +1,3 @@
+module example.com/tickers/modern
+
+go 1.23
