@@ -640,7 +640,18 @@ class LifetimeCheck(Check):
         acq = _statement_of(node, body)
         if acq is None or acq.parent is None:
             return None
-        sites = sorted(self._sites, key=lambda s: s.start_byte)
+        # releases on a path from this acquisition: after it, in its block or one around it
+        # (a variable assigned in both branches of an if has a release per branch)
+        sites = sorted(
+            (
+                s
+                for s in self._sites
+                if s.start_byte > acq.start_byte and (within(s, acq.parent) or (s.parent is not None and within(acq, s.parent)))
+            ),
+            key=lambda s: s.start_byte,
+        )
+        if not sites:
+            return None
         last = sites[-1]
         lo = acq.end_byte
         # the acquisition's own error check (`if err != nil { return err }`): the value is not valid there
@@ -650,7 +661,7 @@ class LifetimeCheck(Check):
         if nxt is not None and nxt.type == "if_statement":
             cond = nxt.child_by_field_name("condition")
             ctext = f.text(cond) if cond is not None else ""
-            if re.search(r"\berr\w*\s*!=\s*nil|\bnil\s*!=\s*\w*err|==\s*nil\b|!\s*ok\b", ctext):
+            if re.search(r"(?i)err\w*\s*!=\s*nil|\bnil\s*!=\s*\w*err|==\s*nil\b|!\s*ok\b", ctext):
                 lo = nxt.end_byte
         loop = lexical_loop(node)
         for ex in _exits(body, lo, last.start_byte):
