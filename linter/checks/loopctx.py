@@ -340,12 +340,13 @@ class LoopContextCheck(Check):
                 return True
             if any(self._released_by_callee(o, pass_) for o in occ):
                 return True  # `c.watch(w)` where watch does `defer w.Stop()`
-        if self.drained and _ranged_over(node) and not _leaves_reading_early(f, node):
+        returns_cancel = self.drained and self._cancelled_on_return(node, pass_)
+        if self.drained and _ranged_over(node) and not _leaves_reading_early(f, node, returns_cancel):
             return True  # `for resp := range cli.Watch(ctx, k)`: read until the watch closes
         if result_var and self.drained:
             for o in facts.uses(result_var):
                 if within(o, ctx.scope) and (_ranged_over(o) or _received_until_closed(o)) and not _in_literal(o, ctx.scope):
-                    if not _leaves_reading_early(f, o):
+                    if not _leaves_reading_early(f, o, returns_cancel):
                         return True
         for rule in self.release_patterns:
             for cand in rule.candidates(ctx.scope):
@@ -355,6 +356,36 @@ class LoopContextCheck(Check):
             return True
         if self.per_iteration_cancel and self._cancelled(node, ctx, pass_, facts):
             return True
+        return False
+
+    def _cancelled_on_return(self, node: Node, pass_: Pass) -> bool:
+        """The watch's context comes from `context.WithCancel(...)` whose cancel is deferred in
+        this function: returning from it (even early) ends the watch."""
+        f = pass_.file
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        fn = fns.enclosing(node)
+        args = node.child_by_field_name("arguments") if node.type == "call_expression" else None
+        if fn is None or args is None:
+            return False
+        facts = fns.facts(fn)
+        for arg in args.named_children:
+            if arg.type != "identifier":
+                continue
+            for occ in facts.uses(f.text(arg)):
+                decl = occ.parent.parent if occ.parent is not None else None
+                if decl is None or decl.type not in ("short_var_declaration", "assignment_statement"):
+                    continue
+                left, right = decl.child_by_field_name("left"), decl.child_by_field_name("right")
+                if left is None or right is None or len(left.named_children) < 2 or not right.named_children:
+                    continue
+                call = right.named_children[0]
+                if left.named_children[0].id != occ.id or call.type != "call_expression":
+                    continue
+                if not any(r.search(callee_text(f, call)) for r in self.cancel_ctors):
+                    continue
+                cancel = f.text(left.named_children[1])
+                if any(_deferred(u) for u in facts.uses(cancel)):
+                    return True
         return False
 
     def _cancelled(self, node: Node, ctx: LoopContext, pass_: Pass, facts: Any) -> bool:
@@ -510,7 +541,7 @@ def _returns_between(start: Node, end: Node, scope: Node) -> bool:
 _CLOSED_CHECK = re.compile(r"(?i)(\berr\b|err\(\)|\.err\b|cancel|closed|!\s*ok\b|ok\s*==\s*false|done|stop|quit|exit)")
 
 
-def _leaves_reading_early(f: SourceFile, occ: Node) -> bool:
+def _leaves_reading_early(f: SourceFile, occ: Node, returning_cancels: bool = False) -> bool:
     """Does the loop that reads the watch channel leave (return/break) other than on the signs
     that the watch ended (an error, a cancelled response, `!ok`)? Then the watch is abandoned
     while its goroutine still runs."""
@@ -526,6 +557,8 @@ def _leaves_reading_early(f: SourceFile, occ: Node) -> bool:
     def exits(n: Node) -> bool:
         if n.type == "func_literal":
             return False
+        if n.type == "return_statement" and returning_cancels:
+            return False  # leaving the function runs the deferred cancel: the watch ends
         if n.type == "return_statement" or (n.type == "break_statement" and n.named_child_count == 0 and _breaks_loop(n, loop)):
             guard = n.parent
             while guard is not None and guard.id != loop.id and guard.type not in ("if_statement", "communication_case", "expression_case"):

@@ -367,3 +367,18 @@ func connectAndResubscribe(url string, h nats.MsgHandler) (*nats.Conn, error) {
 	nc, err := nats.Connect(url, opts...)
 	return nc, err
 }
+
+// Negative: the watch context is cancelled by a deferred cancel, so returning from inside the
+// range loop ends the watch too.
+func (s *sessionClient) monitorLease(parent context.Context, key string) {
+	cctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	for cctx.Err() == nil {
+		// ok: repeated-watch
+		for resp := range s.cli.Watch(cctx, key) {
+			if len(resp.Events) > 0 {
+				return
+			}
+		}
+	}
+}
