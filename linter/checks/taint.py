@@ -297,7 +297,7 @@ class TaintCheck(Check):
             bindings = {p: (a, fr) for (p, _), a in zip(target.params, args, strict=False)}
             tpass = pkg.pass_for(target.file) if pkg is not None else fr.pass_.file_pass(target.file)
             inner = Frame(tpass, target, bindings)
-            for values in _returns(target):
+            for values in _returns(target, nth):
                 if nth is not None and len(values) > 1:
                     values = values[nth : nth + 1]  # `a, b := f()` and we follow b
                 for ret in values:
@@ -468,8 +468,10 @@ def _result_index(occ: Node, p: Node, value: Node) -> int | None:
     return next((i for i, n in enumerate(lefts) if n.id == occ.id), None)
 
 
-def _returns(fn: FuncInfo) -> list[list[Node]]:
-    """The values of each `return` of `fn` (not of nested literals), one list per statement."""
+def _returns(fn: FuncInfo, nth: int | None = None) -> list[list[Node]]:
+    """The values of each `return` of `fn` (not of nested literals), one list per statement;
+    with named results, the result variables themselves (what a bare `return` returns; only
+    the nth when a caller follows one result)."""
     out: list[list[Node]] = []
     body = fn.body
     if body is None:
@@ -482,6 +484,11 @@ def _returns(fn: FuncInfo) -> list[list[Node]]:
             n = n.parent
         if n is not None and n.id == fn.node.id:
             out.append([c for c in el.named_children if c.type != "comment"])
+    result = fn.node.child_by_field_name("result")
+    if result is not None and result.type == "parameter_list":
+        names = [n for decl in result.named_children if decl.type == "parameter_declaration" for n in decl.children_by_field_name("name")]
+        if names and fn.file.text(names[0]) != "_":
+            out.append(names if nth is None or nth >= len(names) else [names[nth]])
     return out
 
 

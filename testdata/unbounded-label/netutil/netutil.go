@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+
+	"github.com/gorilla/mux"
 )
 
 // ClientIP prefers the proxy's forwarding header over the socket address.
@@ -33,4 +35,12 @@ func Protocol(r *http.Request) string {
 		return "https"
 	}
 	return "http"
+}
+
+// BucketAndKey splits a storage request's route variables (named results, bare return).
+func BucketAndKey(r *http.Request) (bucket, key string) {
+	vars := mux.Vars(r)
+	bucket = vars["bucket"]
+	key = strings.TrimPrefix(vars["key"], "/")
+	return
 }
