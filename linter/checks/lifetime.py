@@ -38,7 +38,7 @@ import tree_sitter
 from linter.analysis.callgraph import CALLGRAPH, CallGraph, lexical_loop
 from linter.analysis.flow import Use, callee_text, on_error_path, use_of, within
 from linter.analysis.framework import Pass
-from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls
+from linter.analysis.functions import FUNCTIONS, METHOD_CALL, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls, name_occurrences
 from linter.checks.base import STRING_LIST, Check, CheckConfigError, Verdict
 from linter.lazyregex import LazyRegex
 from linter.parsing import SourceFile
@@ -568,6 +568,12 @@ class LifetimeCheck(Check):
             return False
         graph: CallGraph = pass_.result_of(CALLGRAPH)
         sites = graph.sites(fn)
+        if not sites and fn.receiver_type:
+            # `d := newDiscoverer(); d.run()`: the graph does not type local variables; when every
+            # `.run(` call of the package is in a process-lived function, so is this one
+            calls = name_occurrences(pass_.package, fn.name, METHOD_CALL)
+            prod = [(sf, n) for sf, n in calls if not sf.path.endswith("_test.go")]
+            return bool(prod) and all(self._in_long_lived(pass_.file_pass(sf), n) for sf, n in prod)
         if not sites:
             return False
         for site in sites:
@@ -582,6 +588,13 @@ class LifetimeCheck(Check):
             if not self._runs_once(pass_.file_pass(site.file), top, depth + 1, callers):
                 return False
         return True
+
+    def _in_long_lived(self, pass_: Pass, node: Node) -> bool:
+        if lexical_loop(node) is not None:
+            return False
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        top = fns.outermost(node)
+        return top is not None and top.name in self.long_lived_fns and not top.receiver_type
 
     def _repeats(self, pass_: Pass, node: Node, outer: FuncInfo) -> bool:
         """Does the acquisition run more than once per object: in a loop, per request, or in a
@@ -663,7 +676,9 @@ class LifetimeCheck(Check):
             ctext = f.text(cond) if cond is not None else ""
             if re.search(r"(?i)err\w*\s*!=\s*nil|\bnil\s*!=\s*\w*err|==\s*nil\b|!\s*ok\b", ctext):
                 lo = nxt.end_byte
-        loop = lexical_loop(node)
+        # a continue/break skips this iteration's value only when the iteration declared it
+        # (`t = time.NewTicker(d)` into a variable of the enclosing scope lives on)
+        loop = lexical_loop(node) if acq.type in ("short_var_declaration", "var_declaration") else None
         for ex in _exits(body, lo, last.start_byte):
             if ex.start_byte >= last.start_byte:
                 continue

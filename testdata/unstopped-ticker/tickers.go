@@ -209,6 +209,8 @@ func (p *poller) Close() { p.t.Stop() }
 // Negative: time.Tick in main runs once per process.
 func main() {
 	startJanitor()
+	d := &discoverer{every: time.Minute, quit: make(chan struct{})}
+	go d.poll()
 	// ok: unstopped-ticker
 	for range time.Tick(time.Minute) {
 		log.Print("alive")
@@ -287,4 +289,63 @@ func (h *hub) refreshUntilError(refresh func() error) {
 			break
 		}
 	}
+}
+
+// Negative: a method only main calls (on a local variable) runs once per process.
+type discoverer struct {
+	every time.Duration
+	quit  chan struct{}
+}
+
+func (d *discoverer) poll() {
+	// ok: unstopped-ticker
+	tick := time.Tick(d.every)
+	for {
+		select {
+		case <-tick:
+			log.Print("refresh")
+		case <-d.quit:
+			return
+		}
+	}
+}
+
+// Positive: a method started for every peer leaves its time.Tick behind when the peer goes.
+func (h *hub) watchPeer(alive func() bool) {
+	// ruleid: unstopped-ticker
+	for range time.Tick(time.Second) {
+		if !alive() {
+			return
+		}
+	}
+}
+
+func (h *hub) watchAll(peers []func() bool) {
+	for _, p := range peers {
+		go h.watchPeer(p)
+	}
+}
+
+// Negative: the ticker lives in a variable of the enclosing scope and is stopped before it is
+// replaced; a `continue` of the pump loop keeps using it, and the exit stops it.
+func pumpLoop(in <-chan []byte, reconfig <-chan time.Duration, write func([]byte) error) {
+	flush := time.NewTicker(time.Second)
+	for {
+		select {
+		case d := <-reconfig:
+			flush.Stop()
+			// ok: unstopped-ticker
+			flush = time.NewTicker(d)
+		case b := <-in:
+			if len(b) == 0 {
+				continue
+			}
+			if write(b) != nil {
+				goto done
+			}
+		case <-flush.C:
+		}
+	}
+done:
+	flush.Stop()
 }
