@@ -75,6 +75,7 @@ class LoopContextCheck(Check):
             "stored": {"type": "boolean"},
             "wait-only": {"type": "boolean"},
             "per-request": {"type": "boolean"},
+            "error-only-blocks": {"type": "boolean"},
             "request-params": STRING_LIST,
             "skip-own-api": {"type": "boolean"},
             "retry-until-success": {"type": "boolean"},
@@ -108,6 +109,9 @@ class LoopContextCheck(Check):
         # a handler runs once per request: a watch it starts on a context that outlives the
         # request (context.Background(), the server's) is one more parked goroutine per request
         self.per_request = params.get("per-request", False)
+        # a call whose only result is an error (`err := sse.Subscribe(ctx, fn)`) blocks until
+        # the subscription ends: there is no handle to leak
+        self.error_only = params.get("error-only-blocks", False)
         self.request_params = self.regexes(
             "request-params",
             [r"^\*http\.Request$", r"^\*gin\.Context$", r"^echo\.Context$", r"^\*fiber\.Ctx$", r"_\w+Server$"],
@@ -332,6 +336,10 @@ class LoopContextCheck(Check):
             for o in facts.uses(result_var):
                 if o.start_byte > node.end_byte and use_of(o).kind in ("return", "store", "composite", "send"):
                     return True  # handed to the caller or kept: not one per iteration here
+        if self.error_only and _error_only(f, use, fns.enclosing(node)):
+            return True  # `err := c.Subscribe(ctx, fn)`: a blocking call that returns when done
+        if self.released_by and self._receiver_released(node, pass_, fns):
+            return True  # `NewGNMIClient(conn).Subscribe(ctx)` with `defer conn.Close()`
         if self.retry and _leaves_loop_on_success(f, node, ctx.scope):
             return True
         if result_var and self.released_by:
@@ -435,6 +443,26 @@ class LoopContextCheck(Check):
         decls: PackageDecls = pass_.result_of(PACKAGE_DECLS)
         return any(m.receiver_type == outer.receiver_type for m in decls.methods_named(pass_.file.text(field)))
 
+    def _receiver_released(self, node: Node, pass_: Pass, fns: FileFunctions) -> bool:
+        """The call's receiver is built on a local value this function releases (deferred):
+        the subscription ends with the connection it runs on."""
+        fn_node = node.child_by_field_name("function") if node.type == "call_expression" else None
+        operand = fn_node.child_by_field_name("operand") if fn_node is not None and fn_node.type == "selector_expression" else None
+        outer = fns.outermost(node)
+        if operand is None or outer is None:
+            return False
+        f = pass_.file
+        facts = fns.facts(outer)
+        for ident in set(re.findall(r"(?<![\w.])([A-Za-z_]\w*)\b", f.text(operand))):
+            if not facts.declares(ident) and outer.param_type(ident) is None:
+                continue
+            for o in facts.uses(ident):
+                sel = o.parent
+                field = sel.child_by_field_name("field") if sel is not None and sel.type == "selector_expression" else None
+                if field is not None and f.text(field) in self.released_by and _deferred(o):
+                    return True
+        return False
+
     def _released_by_callee(self, occ: Node, pass_: Pass) -> bool:
         """`occ` passed to a function or method of this package whose parameter it becomes is
         released there (`func (c *cache) watch(w Watcher) { defer w.Stop() ... }`)."""
@@ -506,6 +534,16 @@ def _where(current: SourceFile, f: SourceFile, node: Node) -> str:
     if f is current:
         return ""
     return f" in {os.path.basename(f.path)}"
+
+
+def _error_only(f: SourceFile, use: Any, fn: FuncInfo | None) -> bool:
+    """The call's value is used only as an error: `err := x.Subscribe(...)`, `if err = ...`, or
+    returned from a function whose only result is an error."""
+    if use.kind == "var" and use.node is not None:
+        return re.match(r"(?i)^err\w*$", f.text(use.node)) is not None
+    if use.kind == "return" and fn is not None:
+        return [t for _, t in fn.results] == ["error"]
+    return False
 
 
 def _deferred(use: Node) -> bool:

@@ -382,3 +382,52 @@ func (s *sessionClient) monitorLease(parent context.Context, key string) {
 		}
 	}
 }
+
+// Negative: an SSE-style Subscribe that blocks until the stream ends and returns only an error:
+// the loop reconnects after it returned, nothing is left running.
+type sseClient interface {
+	Subscribe(ctx context.Context, onEvent func(event, data string)) error
+}
+
+func streamEvents(ctx context.Context, c sseClient, onEvent func(event, data string)) {
+	for ctx.Err() == nil {
+		// ok: repeated-watch
+		err := c.Subscribe(ctx, onEvent)
+		if err != nil {
+			time.Sleep(time.Second)
+		}
+	}
+}
+
+// Negative: a streaming subscription on a connection this function closes (deferred): it ends
+// with the connection, whatever loop calls the function.
+type streamConn struct{}
+
+func (c *streamConn) Close() error { return nil }
+
+type subscriber interface {
+	Subscribe(ctx context.Context) (interface{ Recv() (string, error) }, error)
+}
+
+func newSubscriber(c *streamConn) subscriber { return nil }
+
+func dialAndStream(ctx context.Context, dial func() (*streamConn, error)) error {
+	conn, err := dial()
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// ok: repeated-watch
+	stream, err := newSubscriber(conn).Subscribe(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = stream.Recv()
+	return err
+}
+
+func redialLoop(ctx context.Context, dial func() (*streamConn, error)) {
+	for ctx.Err() == nil {
+		_ = dialAndStream(ctx, dial)
+	}
+}
