@@ -550,6 +550,7 @@ def _deferred(use: Node) -> bool:
     n = use.parent
     while n is not None and n.type in (
         "call_expression",
+        "selector_expression",
         "argument_list",
         "func_literal",
         "block",
