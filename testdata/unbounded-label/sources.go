@@ -250,3 +250,33 @@ func logged(logger zapLogger, r *http.Request) {
 	// ok: unbounded-label
 	logger.With(zapString("path", r.URL.Path))
 }
+
+type codec interface {
+	Encode(ctx context.Context, query string) (*http.Request, error)
+}
+
+// Negative: the method of a request the code built to send upstream.
+func fanOut(ctx context.Context, c codec, query string) {
+	upstream, err := c.Encode(ctx, query)
+	if err != nil {
+		return
+	}
+	// ok: unbounded-label
+	byMethod.WithLabelValues(upstream.Method).Inc()
+	req, _ := c.Encode(ctx, query)
+	// ok: unbounded-label
+	byMethod.WithLabelValues(req.Method).Inc()
+}
+
+// Positive: gin's request method.
+func ginMethod(c *gin.Context) {
+	// ruleid: unbounded-label
+	byMethod.WithLabelValues(c.Request.Method).Inc()
+}
+
+// Negative: a fan-out helper gets the upstream request it is about to send.
+func sendUpstream(client *http.Client, httpReq *http.Request) {
+	// ok: unbounded-label
+	byMethod.WithLabelValues(httpReq.Method).Inc()
+	_, _ = client.Do(httpReq)
+}
