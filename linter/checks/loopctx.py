@@ -321,7 +321,8 @@ class LoopContextCheck(Check):
         waits = ctx.lexical and self.wait_only and not _in_literal(node, ctx.scope)
         if waits and _select_waits_for(f, node):
             return True
-        if self.wait_only and not _in_literal(node, ctx.scope) and _select_waits_for(f, node, shutdown_only=True):
+        # (a goroutine started per iteration of this very loop keeps its timer while it waits)
+        if self.wait_only and not (ctx.lexical and _in_literal(node, ctx.scope)) and _select_waits_for(f, node, shutdown_only=True):
             return True  # `select { case <-time.After(d): case <-quit: return }`: a sleep, the timer fires
         if waits and _returns_after(_statement_of(node)):
             return True  # runs once, on the way out (a shutdown path)
@@ -487,6 +488,9 @@ class LoopContextCheck(Check):
             body = t.file.data[t.body.start_byte : t.body.end_byte].decode("utf-8", "replace")
             if re.search(rf"(?<![\w.]){re.escape(pname)}\.({releases})\(", body):
                 return True
+            name = re.escape(pname)
+            if self.drained and re.search(rf"\brange\s+{name}\b|,\s*ok\s*:?=\s*<-\s*{name}\b", body):
+                return True  # the callee reads the watch until it is closed
         return False
 
     def _local_registration(self, node: Node, pass_: Pass) -> bool:
@@ -630,7 +634,9 @@ def _ranged_over(occ: Node) -> bool:
     return n is not None and n.type == "range_clause"
 
 
-_SHUTDOWN = re.compile(r"(?i)(done|stop|quit|shutdown|closing|closed|exit|kill|term)\w*(\(\))?$|\.Done\(\)$|\.Err\(\)$")
+_SHUTDOWN = re.compile(
+    r"(?i)(done|stop|quit|shutdown|closing|closed|exit|kill|term|dying|die|dead|finish\w*|halt)\w*(\(\))?$|\.Done\(\)$|\.Err\(\)$"
+)
 
 
 def _statement_of(node: Node) -> Node:

@@ -431,3 +431,25 @@ func redialLoop(ctx context.Context, dial func() (*streamConn, error)) {
 		_ = dialAndStream(ctx, dial)
 	}
 }
+
+// Negative: the watch is handed to a helper of this package that reads it until it closes.
+func (s *sessionClient) keepWatching(ctx context.Context, kv kvStore, stop <-chan struct{}) {
+	for {
+		// ok: repeated-watch
+		ch, err := kv.WatchTree("/nodes", stop)
+		if err == nil && !s.consumeTree(ch) {
+			return
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+func (s *sessionClient) consumeTree(ch <-chan [][]byte) bool {
+	for {
+		pairs, ok := <-ch
+		if !ok {
+			return true
+		}
+		_ = pairs
+	}
+}

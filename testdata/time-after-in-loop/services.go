@@ -265,3 +265,50 @@ func runOther(r *reporter) {
 		x.tick()
 	}
 }
+
+// Negative: a retry goroutine that sleeps between attempts; called from a request loop, each
+// goroutine waits for its own timer (one at a time), nothing piles up.
+func newRetryTicks(done <-chan struct{}, attempts int) <-chan int {
+	ch := make(chan int)
+	go func() {
+		defer close(ch)
+		for i := 0; i < attempts; i++ {
+			select {
+			case ch <- i:
+			case <-done:
+				return
+			}
+			select {
+			// ok: time-after-in-loop
+			case <-time.After(time.Duration(1<<i) * time.Second):
+			case <-done:
+				return
+			}
+		}
+	}()
+	return ch
+}
+
+func executeAll(reqs <-chan Msg, done <-chan struct{}) {
+	for range reqs {
+		for range newRetryTicks(done, 3) {
+		}
+	}
+}
+
+// Negative: a back-off in a dispatcher whose other case is the consumer dying.
+type dispatcher struct {
+	trigger chan struct{}
+	dying   chan struct{}
+}
+
+func (d *dispatcher) run(backoff time.Duration) {
+	for range d.trigger {
+		select {
+		case <-d.dying:
+			close(d.trigger)
+		// ok: time-after-in-loop
+		case <-time.After(backoff):
+		}
+	}
+}
