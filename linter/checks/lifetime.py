@@ -28,6 +28,7 @@ variables are not leaks per call; `long-lived: info` reports them at info severi
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -76,7 +77,8 @@ def _in_goroutine(node: Node, stop: Node) -> bool:
     return False
 
 
-def import_names(path: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def import_names(path: str) -> frozenset[str]:
     """The names an unaliased import is likely known by: its last element, the element before a
     version (`cloud.google.com/go/vision/apiv1` is `vision`, `go-redis/redis/v8` is `redis`),
     without `go-`/`-go`/`.v2` decorations."""
@@ -89,7 +91,7 @@ def import_names(path: str) -> set[str]:
     for n in list(names):
         bare = re.sub(r"^go-|-go$|\.v\d+$|^go\.", "", n)
         names.update({bare, bare.replace("-", ""), bare.replace("-", "_")})
-    return names
+    return frozenset(names)
 
 
 def file_imports(f: SourceFile) -> tuple[dict[str, str], list[str]]:
@@ -795,6 +797,7 @@ class LifetimeCheck(Check):
         if top:
             self._names.add(name)
         handle = False
+        derived: list[Node] = []
         positional = True  # every release is a statement of this function: exits before it can be checked
         while todo:
             current = todo.pop()
@@ -835,7 +838,7 @@ class LifetimeCheck(Check):
                         if not on_error_path(f, occ, body):
                             fate = RELEASED
                     elif sel is not None and sel.parent is not None and sel.parent.type == "call_expression":
-                        handle = handle or self._escapes(f, pass_, fn, sel.parent, 0)
+                        derived.append(sel.parent)  # looked at only if nothing releases it
                     continue
                 result = self._fate(f, pass_, use, fn, release, depth)
                 if result == HANDED_OFF:
@@ -851,7 +854,9 @@ class LifetimeCheck(Check):
             if not positional and top:
                 self._sites = []
             return RELEASED
-        return HANDLE if handle else fate
+        if handle or any(self._escapes(f, pass_, fn, d, 0) for d in derived):
+            return HANDLE
+        return fate
 
     def _passed(self, f: SourceFile, pass_: Pass, fn: FuncInfo, call: Node, index: int, release: frozenset[str], depth: int) -> str:
         callee = callee_text(f, call)
