@@ -774,8 +774,10 @@ class LifetimeCheck(Check):
                 u = use_of(occ)
                 if u.kind == "store" or (u.kind == "return" and returned):
                     return True
-                if u.kind in ("composite", "receiver") and self._escapes(f, pass_, fn, occ, depth + 1, returned=True):
+                if u.kind == "composite" and self._escapes(f, pass_, fn, occ, depth + 1, returned=True):
                     return True
+                if u.kind == "receiver" and self._escapes(f, pass_, fn, occ, depth + 1, returned=returned):
+                    return True  # a handle of the handle (`topic.IAM()`): kept only as the handle is
                 if u.kind == "arg" and u.node is not None and any(rx.search(callee_text(f, u.node)) for rx in self.wrappers):
                     if self._escapes(f, pass_, fn, u.node, depth + 1, returned=True):
                         return True

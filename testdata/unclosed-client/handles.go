@@ -133,3 +133,19 @@ func bucketFor(ctx context.Context) (interface{}, error) {
 	var b interface{} = sc
 	return b, nil
 }
+
+// Positive: results read through a handle (topic -> IAM -> permissions) are returned, but they
+// are data, not the handle: nothing keeps the client.
+func permissions(ctx context.Context, project, topic string) ([]string, error) {
+	// ruleid: unclosed-client
+	pc, err := pubsub.NewClient(ctx, project)
+	if err != nil {
+		return nil, err
+	}
+	t := pc.Topic(topic)
+	perms, err := t.IAM().TestPermissions(ctx, []string{"pubsub.topics.publish"})
+	if err != nil {
+		return nil, err
+	}
+	return perms, nil
+}
