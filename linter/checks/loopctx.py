@@ -26,9 +26,20 @@ from linter.analysis.framework import Pass, budget_paused
 from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls
 from linter.checks.base import RULE_LIST, STRING_LIST, Check, Verdict
 from linter.parsing import SourceFile
-from linter.patterns import CandidateIndex, Env, is_plain_name
+from linter.patterns import CandidateIndex, Env
+from linter.prefilter import may_match
 
 Node = tree_sitter.Node
+
+
+class _RuleShape:
+    """Just enough of a Rule for `prefilter.may_match`: a pattern tree, no checks or metadata."""
+
+    def __init__(self, matcher: Any) -> None:
+        self.matcher = matcher
+        self.metadata: dict[str, Any] = {}
+        self.checks: list[Any] = []
+        self.prefilter_cache: Any = None
 
 
 @dataclass
@@ -112,6 +123,8 @@ class LoopContextCheck(Check):
         # a call whose only result is an error (`err := sse.Subscribe(ctx, fn)`) blocks until
         # the subscription ends: there is no handle to leak
         self.error_only = params.get("error-only-blocks", False)
+        self._shapes: list[tuple[Any, bool, _RuleShape]] | None = None
+        self._gate: re.Pattern[bytes] | bool | None = None
         self.request_params = self.regexes(
             "request-params",
             [r"^\*http\.Request$", r"^\*gin\.Context$", r"^echo\.Context$", r"^\*fiber\.Ctx$", r"_\w+Server$"],
@@ -283,17 +296,18 @@ class LoopContextCheck(Check):
                 return found
             with budget_paused():
                 keys = frozenset(k for r, _ in schedulers for k in r.anchor_keys())
-                needles: list[list[bytes]] | None = []
-                for r, _ in schedulers:
-                    lits = r.literals()
-                    if not lits or not all(lits):
-                        needles = None  # a scheduler pattern without a literal: every file
-                        break
-                    needles.extend([t.encode() for t in sorted(s) if is_plain_name(t)] for s in lits)  # type: ignore[union-attr]
-                for f in pass_.package.files_containing(needles):
+                shapes = self._scheduler_shapes(schedulers)
+                gate = self._scheduler_gate(shapes)
+                for path, data in pass_.package.entries():
+                    if gate is not None and gate.search(data) is None:
+                        continue  # none of the schedulers' names in the file at all
+                    present = [(rule, one_shot) for rule, one_shot, shape in shapes if may_match(shape, data)]  # type: ignore[arg-type]
+                    if not present:
+                        continue  # `retry.Do(` must appear as a call, not the word Do anywhere
+                    f = pass_.package.parsed(path, data)
                     fp = pass_.file_pass(f)
                     index = CandidateIndex(f.root, keys)
-                    for rule, one_shot in schedulers:
+                    for rule, one_shot in present:
                         for cand in rule.candidates(f.root, index):
                             env = rule.match(cand, {}, fp)
                             target = env.get("F") if env else None
@@ -301,6 +315,29 @@ class LoopContextCheck(Check):
                                 found.append((f, cand, target, one_shot))
             memo[key] = found
         return memo[key]  # type: ignore[no-any-return]
+
+    def _scheduler_shapes(self, schedulers: list[tuple[Any, bool]]) -> list[tuple[Any, bool, _RuleShape]]:
+        """Each scheduler pattern with the file prefilter the engine derives for rules (its names
+        in call shape: `backoff.Retry(` as one chain), built once per check."""
+        if self._shapes is None:
+            self._shapes = [(rule, one_shot, _RuleShape(rule)) for rule, one_shot in schedulers]
+        return self._shapes
+
+    def _scheduler_gate(self, shapes: list[tuple[Any, bool, _RuleShape]]) -> re.Pattern[bytes] | None:
+        """One scan for all schedulers: some name each of them needs (None: some need nothing)."""
+        if self._gate is None:
+            from linter.prefilter import prefilter
+
+            needs: set[bytes] = set()
+            for _, _, shape in shapes:
+                sets = prefilter(shape)[0]  # type: ignore[arg-type]
+                if not sets or not all(sets):
+                    self._gate = False
+                    return None
+                # per alternative, its call shape (`.Until(`) when it has one: far rarer than the word
+                needs.update(next((t for t in alt if t.endswith(b"(")), max(alt, key=len)) for alt in sets)
+            self._gate = re.compile(b"|".join(re.escape(n) for n in sorted(needs, key=lambda n: (-len(n), n))))
+        return self._gate if isinstance(self._gate, re.Pattern) else None
 
     # -- exemptions ----------------------------------------------------------------------------
     def exempt(self, node: Node, env: Env, ctx: LoopContext, pass_: Pass) -> bool:
