@@ -54,6 +54,30 @@ HANDLE = "handle"
 _VERSION_ELEMENT = re.compile(r"v\d+|apiv\d+\w*")
 _STATEMENT_PARENTS = ("block", "statement_list", "expression_case", "type_case", "communication_case", "default_case")
 
+# loops that repeat for the life of the process (a pass over a configured list does not)
+_REPEATING = frozenset({"forever", "condition", "channel-range"})
+# result types that are values, not handles that could keep a client alive
+_PLAIN_RESULT = re.compile(
+    r"^(error|string|bool|byte|rune|u?int(8|16|32|64)?|float(32|64)|complex(64|128)|\[\]byte|\[\]string|time\.(Time|Duration)|any|interface\{\})$"
+)
+_CONTEXT_ARG = re.compile(r"(?i)(^ctx$|ctx\b|context\b|\.Context\(\)$)")
+
+
+def _operation(f: SourceFile, call: Node) -> bool:
+    """`c.CreateCompany(ctx, req)`, `c.Topic(id).IAM().Policy(ctx)`: a chain ending in a call
+    that takes a context is an operation that returns data; handle accessors (`client.Bucket(name)`,
+    `client.Topic(id)`) take none."""
+    n: Node | None = call
+    while n is not None and n.type == "call_expression":
+        args = n.child_by_field_name("arguments")
+        if args is not None and args.named_children and _CONTEXT_ARG.search(f.text(args.named_children[0])):
+            return True
+        sel = n.parent
+        if sel is None or sel.type != "selector_expression" or sel.parent is None or sel.parent.type != "call_expression":
+            return False
+        n = sel.parent
+    return False
+
 
 @dataclass(frozen=True)
 class Resource:
@@ -601,7 +625,7 @@ class LifetimeCheck(Check):
     def _repeats(self, pass_: Pass, node: Node, outer: FuncInfo) -> bool:
         """Does the acquisition run more than once per object: in a loop, per request, or in a
         function called from a loop (within max-depth calls in the package)?"""
-        if lexical_loop(node) is not None:
+        if lexical_loop(node, pass_.file, _REPEATING) is not None:
             return True
         if any(any(rx.search(t) for rx in self.request_params) for _, t in outer.params):
             return True
@@ -612,7 +636,9 @@ class LifetimeCheck(Check):
             return False
         graph: CallGraph = pass_.result_of(CALLGRAPH)
         for site in graph.sites(fn):
-            if lexical_loop(site.call) is not None:
+            # a loop that repeats for the life of the process: a start-up pass over the
+            # configured hosts (`for _, h := range cfg.Hosts { newProxy(h) }`) is not one
+            if lexical_loop(site.call, site.file, _REPEATING) is not None:
                 return True
             fns: FileFunctions = pass_.file_pass(site.file).result_of(FUNCTIONS)
             top = fns.outermost(site.call) or site.caller
@@ -726,7 +752,11 @@ class LifetimeCheck(Check):
                 return HANDED_OFF  # `time.NewTicker(d).C`: the field lives as long as its user
             if field is not None and f.text(field) in release:
                 return RELEASED
-            return HANDLE if self._escapes(f, pass_, fn, sel.parent, 0) else LEAKED
+            # `return client.Bucket(name)` from a function returning a handle type keeps the
+            # client alive and in use; `return c.Ping(ctx).Err()` returns only a value
+            returns_handle = any(not _PLAIN_RESULT.match(t.strip()) for _, t in fn.results)
+            returned = returns_handle and not _operation(f, sel.parent)
+            return HANDLE if self._escapes(f, pass_, fn, sel.parent, 0, returned=returned) else LEAKED
         if k == "arg" and use.node is not None:
             return self._passed(f, pass_, fn, use.node, use.index, release, depth)
         if k == "var" and use.node is not None:
@@ -856,7 +886,8 @@ class LifetimeCheck(Check):
             if not positional and top:
                 self._sites = []
             return RELEASED
-        if handle or any(self._escapes(f, pass_, fn, d, 0) for d in derived):
+        returns_handle = any(not _PLAIN_RESULT.match(t.strip()) for _, t in fn.results)
+        if handle or any(self._escapes(f, pass_, fn, d, 0, returned=returns_handle and not _operation(f, d)) for d in derived):
             return HANDLE
         return fate
 
