@@ -34,7 +34,7 @@ import tree_sitter
 from linter.analysis.callgraph import CALLGRAPH, CallGraph
 from linter.analysis.flow import callee_text
 from linter.analysis.framework import Package, PackagePass, Pass, budget_paused
-from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls, name_occurrences
+from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls, is_declaration, name_occurrences
 from linter.checks.base import RULE_LIST, STRING_LIST, Check, CheckConfigError, Verdict
 from linter.parsing import package_name, query
 from linter.patterns import Env
@@ -71,6 +71,11 @@ class TaintCheck(Check):
             "interprocedural": {"type": "boolean"},
             "module-calls": {"type": "boolean"},
             "max-depth": {"type": "integer", "minimum": 0, "maximum": 8},
+            "guards": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"shape-checks": STRING_LIST},
+            },
             "cleanup": {
                 "type": "object",
                 "additionalProperties": False,
@@ -106,6 +111,9 @@ class TaintCheck(Check):
         self.interprocedural = params.get("interprocedural", True)
         self.module_calls = params.get("module-calls", True)
         self.max_depth = params.get("max-depth", 5)
+        guards = params.get("guards")
+        self.guards = guards is not None
+        self.shape_checks = [re.compile(rx) for rx in (guards or {}).get("shape-checks", [])]
         cleanup = params.get("cleanup")
         self.cleanup_vector: str | None = None
         self.cleanup_methods: list[str] = []
@@ -164,10 +172,12 @@ class TaintCheck(Check):
         for s in self.sanitizers:
             if s.match(expr, {}, fr.pass_) is not None:
                 return None
+        t = expr.type
+        if self.guards and t in _GUARDABLE and self._guarded(expr, fr):
+            return None
         for s in self.sources:
             if s.match(expr, {}, fr.pass_) is not None:
                 return _describe(f.text(expr))
-        t = expr.type
         if t in _PASS_THROUGH or t == "unary_expression":
             inner = expr.named_children[-1] if expr.named_children else None
             keep = want if t != "type_conversion_expression" else None
@@ -221,25 +231,31 @@ class TaintCheck(Check):
     def _identifier(self, ident: Node, fr: Frame, depth: int, seen: set[Any], want: str | None, nth: int | None = None) -> str | None:
         f = fr.pass_.file
         name = f.text(ident)
-        if name in fr.bindings:
-            arg, caller = fr.bindings[name]
-            return self.tainted(arg, caller, depth + 1, seen, want, nth)
+        decl = _declaration(ident, f)
+        if decl is None:
+            return None  # a package-level name, or not a variable at all
         fns: FileFunctions = fr.pass_.result_of(FUNCTIONS)
-        fn = fns.enclosing(ident) or fr.fn
-        while fn is not None:
-            facts = fns.facts(fn)
-            if facts.declares(name):
-                break
-            fn = fns.enclosing(fn.node)
+        owner = _param_owner(decl)
+        if owner is not None:
+            if name in fr.bindings and fr.fn is not None and owner.id == fr.fn.node.id:
+                arg, caller = fr.bindings[name]
+                return self.tainted(arg, caller, depth + 1, seen, want, nth)
+            fn: FuncInfo | None = fns.info(owner)
+        else:
+            fn = fns.enclosing(decl)
         if fn is None:
             return None
         facts = fns.facts(fn)
         for occ in facts.uses(name):
+            if occ.id != decl.id:
+                d = _declaration(occ, f)
+                if d is None or d.id != decl.id:
+                    continue  # another variable of that name (`if m, ok := table[m]; ok`)
             for value, at in _values_assigned(occ, f, want):
                 r = self.tainted(value, fr, depth, seen, want, at)
                 if r:
                     return r
-        idx = fn.param_index(name)
+        idx = fn.param_index(name) if owner is not None else None
         if idx is not None and self.interprocedural and fn.name and not fr.bindings:
             graph: CallGraph = fr.pass_.result_of(CALLGRAPH)
             for site in graph.sites(fn):
@@ -364,6 +380,121 @@ class TaintCheck(Check):
             return False
         values = fns.facts(fn).assignments(name)
         return bool(values) and all(v.type == "composite_literal" and f.text(v).startswith("map[") for v in values)
+
+    # -- guards: a check that the value is one of a known set ------------------------------------
+    def _guarded(self, expr: Node, fr: Frame) -> bool:
+        """Is `expr` used where a check on the same value let only known values by: the `then`
+        branch of `if allowed(x)` / `if _, ok := known[x]; ok` / `if x == "a" || x == "b"`, the
+        `else` of the negation, the rest of a block after `if !allowed(x) { return }`, a
+        `case "a", "b":` of `switch x`?"""
+        f = fr.pass_.file
+        text = _norm(f.text(expr))
+        child, n = expr, expr.parent
+        while n is not None and n.type not in _FUNCTION_NODES:
+            t = n.type
+            if t == "if_statement":
+                cond = n.child_by_field_name("condition")
+                init = n.child_by_field_name("initializer")
+                then, other = n.child_by_field_name("consequence"), n.child_by_field_name("alternative")
+                if cond is not None and then is not None and child.id == then.id and self._holds(cond, init, text, fr):
+                    return True
+                if cond is not None and other is not None and child.id == other.id and self._fails(cond, init, text, fr):
+                    return True
+            elif t == "statement_list":
+                for stmt in n.named_children:
+                    if stmt.start_byte >= child.start_byte:
+                        break
+                    if stmt.type == "if_statement" and stmt.child_by_field_name("alternative") is None and _exits(stmt):
+                        cond = stmt.child_by_field_name("condition")
+                        if cond is not None and self._fails(cond, stmt.child_by_field_name("initializer"), text, fr):
+                            return True
+            elif t == "expression_case":
+                sw = n.parent
+                subject = sw.child_by_field_name("value") if sw is not None and sw.type == "expression_switch_statement" else None
+                values = n.child_by_field_name("value")
+                if subject is not None and values is not None and _norm(f.text(subject)) == text:
+                    if all(self._constant(v, fr) for v in values.named_children):
+                        return True
+            child, n = n, n.parent
+        return False
+
+    def _holds(self, cond: Node, init: Node | None, text: str, fr: Frame) -> bool:
+        """Does `cond` being true say the value spelled `text` is in a known set?"""
+        cond = _unparen(cond)
+        op = _operator(cond)
+        if op == "&&":
+            return any(self._holds(cond.child_by_field_name(s), init, text, fr) for s in ("left", "right"))  # type: ignore[arg-type]
+        if op == "||":
+            return all(self._holds(cond.child_by_field_name(s), init, text, fr) for s in ("left", "right"))  # type: ignore[arg-type]
+        if op == "==":
+            return self._compared(cond, text, fr)
+        return self._membership(cond, init, text, fr)
+
+    def _fails(self, cond: Node, init: Node | None, text: str, fr: Frame) -> bool:
+        """Does `cond` being false say the value spelled `text` is in a known set?"""
+        cond = _unparen(cond)
+        op = _operator(cond)
+        if op == "||":
+            return any(self._fails(cond.child_by_field_name(s), init, text, fr) for s in ("left", "right"))  # type: ignore[arg-type]
+        if op == "&&":
+            return all(self._fails(cond.child_by_field_name(s), init, text, fr) for s in ("left", "right"))  # type: ignore[arg-type]
+        if op == "!=":
+            return self._compared(cond, text, fr)
+        if cond.type == "unary_expression" and cond.children and cond.children[0].type == "!":
+            inner = cond.child_by_field_name("operand")
+            return inner is not None and self._holds(inner, init, text, fr)
+        return False
+
+    def _compared(self, cond: Node, text: str, fr: Frame) -> bool:
+        """`x == "a"`, `x != http.MethodGet`: the value against a constant."""
+        f = fr.pass_.file
+        left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+        if left is None or right is None:
+            return False
+        if _norm(f.text(left)) == text:
+            return self._constant(right, fr)
+        if _norm(f.text(right)) == text:
+            return self._constant(left, fr)
+        return False
+
+    def _membership(self, cond: Node, init: Node | None, text: str, fr: Frame) -> bool:
+        """`allowed(x)`, `set.Has(x)`, `known[x]`, and `ok` of `_, ok := known[x]`."""
+        f = fr.pass_.file
+        if cond.type == "call_expression":
+            callee = callee_text(f, cond)
+            if any(rx.search(callee) for rx in self.propagators) or any(rx.search(callee) for rx in self.shape_checks):
+                return False  # `strings.HasPrefix(p, "/api")`, `utf8.ValidString(v)`: the form, not the value
+            args = cond.child_by_field_name("arguments")
+            return args is not None and any(_norm(f.text(a)) == text for a in args.named_children)
+        if cond.type == "index_expression":
+            index = cond.child_by_field_name("index")
+            return index is not None and _norm(f.text(index)) == text
+        if cond.type == "identifier" and init is not None and init.type == "short_var_declaration":
+            name = f.text(cond)
+            left, right = init.child_by_field_name("left"), init.child_by_field_name("right")
+            if left is None or right is None or len(right.named_children) != 1:
+                return False
+            names = [f.text(c) for c in left.named_children]
+            value = _unparen(right.named_children[0])
+            if name not in names:
+                return False
+            if value.type == "index_expression" and len(names) == 2 and names[1] == name:
+                return self._membership(value, None, text, fr)  # `_, ok := known[x]; ok`
+            if len(names) == 1:
+                return self._membership(value, None, text, fr)  # `ok := allowed(x); ok`
+        return False
+
+    def _constant(self, node: Node, fr: Frame) -> bool:
+        """A literal, or a name declared outside any function (`http.MethodGet`, `methodGet`)."""
+        node = _unparen(node)
+        if node.type in _LITERALS:
+            return True
+        if node.type == "identifier":
+            return _declaration(node, fr.pass_.file) is None
+        if node.type == "selector_expression":
+            operand = node.child_by_field_name("operand")
+            return operand is not None and operand.type == "identifier" and self._is_package(fr.pass_.file.text(operand), fr)
+        return False
 
     # -- cleanup of the sink's vector ------------------------------------------------------------
     def _cleaned(self, vec: Any, pass_: Pass) -> bool:
@@ -490,6 +621,155 @@ def _returns(fn: FuncInfo, nth: int | None = None) -> list[list[Node]]:
         if names and fn.file.text(names[0]) != "_":
             out.append(names if nth is None or nth >= len(names) else [names[nth]])
     return out
+
+
+# -- scopes: which declaration a name refers to ------------------------------------------------
+_FUNCTION_NODES = ("function_declaration", "method_declaration", "func_literal")
+_HEADER_SCOPES = ("if_statement", "expression_switch_statement", "type_switch_statement")
+
+
+def _declaration(ident: Node, f: Any) -> Node | None:
+    """The identifier that declares the variable `ident` refers to, by Go's block scoping: a
+    local (`:=`, `var`, a range or if/for/switch header, a type switch's alias, a select's
+    receive) or a parameter, receiver or result name; None when no enclosing function declares
+    it (a package-level name). A `:=` redeclaring a name in the same block is the first one."""
+    name = f.text(ident)
+    if is_declaration(ident):
+        stmt = ident.parent.parent if ident.parent is not None else None
+        if stmt is None or stmt.type != "short_var_declaration" or stmt.parent is None or stmt.parent.type != "statement_list":
+            return ident
+        for prev in stmt.parent.named_children:  # `x, err := g()` after `x := f()`: the same x
+            if prev.start_byte >= stmt.start_byte:
+                break
+            d = _declared_in(prev, name, f)
+            if d is not None:
+                return d
+        return ident
+    pos = ident.start_byte
+    child, n = ident, ident.parent
+    while n is not None:
+        t = n.type
+        if t == "statement_list":
+            for stmt in n.named_children:
+                if stmt.start_byte >= child.start_byte:
+                    break
+                d = _declared_in(stmt, name, f)
+                if d is not None:
+                    return d
+        elif t in _HEADER_SCOPES:
+            init = n.child_by_field_name("initializer")
+            if init is not None and init.end_byte <= pos:
+                d = _declared_in(init, name, f)
+                if d is not None:
+                    return d
+            alias = n.child_by_field_name("alias") if t == "type_switch_statement" else None
+            value = n.child_by_field_name("value") if alias is not None else None
+            if alias is not None and value is not None and pos >= value.end_byte:
+                d = next((a for a in alias.named_children if f.text(a) == name), None)
+                if d is not None:
+                    return d
+        elif t == "for_statement":
+            for c in n.named_children:
+                if c.type == "for_clause":
+                    init = c.child_by_field_name("initializer")
+                    if init is not None and init.end_byte <= pos:
+                        d = _declared_in(init, name, f)
+                        if d is not None:
+                            return d
+                elif c.type == "range_clause" and c.end_byte <= pos:
+                    d = _declared_in(c, name, f)
+                    if d is not None:
+                        return d
+        elif t == "communication_case":
+            comm = n.child_by_field_name("communication")
+            if comm is not None and comm.end_byte <= pos:
+                d = _declared_in(comm, name, f)
+                if d is not None:
+                    return d
+        elif t in _FUNCTION_NODES:
+            for fld in ("receiver", "parameters", "result"):
+                plist = n.child_by_field_name(fld)
+                if plist is None or plist.type != "parameter_list":
+                    continue
+                for decl in plist.named_children:
+                    for pn in decl.children_by_field_name("name"):
+                        if f.text(pn) == name:
+                            return pn
+        child, n = n, n.parent
+    return None
+
+
+def _declared_in(stmt: Node, name: str, f: Any) -> Node | None:
+    """The identifier declaring `name` in this statement (`name, err := ...`, `var name T`,
+    `for _, name := range ...`, `case name := <-ch:`), if it declares it."""
+    t = stmt.type
+    if t in ("short_var_declaration", "range_clause", "receive_statement"):
+        if t != "short_var_declaration" and not any(c.type == ":=" for c in stmt.children):
+            return None
+        left = stmt.child_by_field_name("left")
+        if left is None:
+            return None
+        return next((c for c in left.named_children if c.type == "identifier" and f.text(c) == name), None)
+    if t in ("var_declaration", "const_declaration"):
+        specs = [c for c in stmt.named_children if c.type in ("var_spec", "const_spec")]
+        for c in stmt.named_children:
+            if c.type in ("var_spec_list", "const_spec_list"):
+                specs.extend(s for s in c.named_children if s.type in ("var_spec", "const_spec"))
+        for spec in specs:
+            for pn in spec.children_by_field_name("name"):
+                if f.text(pn) == name:
+                    return pn
+    return None
+
+
+def _param_owner(decl: Node) -> Node | None:
+    """The function whose parameter, receiver or result `decl` names, else None."""
+    p = decl.parent
+    if p is None or p.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+        return None
+    plist = p.parent
+    fn = plist.parent if plist is not None else None
+    return fn if fn is not None and fn.type in _FUNCTION_NODES else None
+
+
+_GUARDABLE = ("identifier", "selector_expression", "call_expression", "index_expression")
+_LITERALS = ("interpreted_string_literal", "raw_string_literal", "int_literal", "rune_literal", "float_literal", "true", "false", "nil")
+_EXITS = ("return_statement", "continue_statement", "break_statement", "goto_statement")
+
+
+def _norm(text: str) -> str:
+    return "".join(text.split())
+
+
+def _unparen(n: Node) -> Node:
+    while n.type == "parenthesized_expression" and n.named_children:
+        n = n.named_children[0]
+    return n
+
+
+def _operator(n: Node) -> str | None:
+    if n.type != "binary_expression":
+        return None
+    op = n.child_by_field_name("operator")
+    return op.type if op is not None else None
+
+
+def _exits(ifs: Node) -> bool:
+    """Does the `then` block of this `if` leave the enclosing block (`return`, `continue`...)?"""
+    then = ifs.child_by_field_name("consequence")
+    stmts = then.named_children if then is not None else []
+    if stmts and stmts[-1].type == "statement_list":
+        stmts = stmts[-1].named_children
+    stmts = [c for c in stmts if c.type != "comment"]
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if last.type in _EXITS:
+        return True
+    if last.type == "expression_statement" and last.named_children and last.named_children[0].type == "call_expression":
+        fn = last.named_children[0].child_by_field_name("function")
+        return fn is not None and fn.type == "identifier" and fn.text == b"panic"
+    return False
 
 
 def _describe(text: str) -> str:

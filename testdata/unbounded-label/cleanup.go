@@ -7,8 +7,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Per-tenant series that a tenant's removal deletes again.
-type tenantMetrics struct {
+// Per-peer series that a peer's disconnect deletes again.
+type peerMetrics struct {
 	ingested  *prometheus.CounterVec
 	rejected  *prometheus.CounterVec
 	inflight  *prometheus.GaugeVec
@@ -16,35 +16,35 @@ type tenantMetrics struct {
 	queueSize *prometheus.GaugeVec
 }
 
-func (m *tenantMetrics) forget(tenant string) {
-	m.ingested.DeleteLabelValues(tenant)
-	m.inflight.DeletePartialMatch(prometheus.Labels{"tenant": tenant})
+func (m *peerMetrics) forget(peer string) {
+	m.ingested.DeleteLabelValues(peer)
+	m.inflight.DeletePartialMatch(prometheus.Labels{"peer": peer})
 }
 
-func (m *tenantMetrics) resetAll() {
+func (m *peerMetrics) resetAll() {
 	m.lastPush.Reset()
 }
 
-// Negative: the vector is pruned by DeleteLabelValues when the tenant goes away.
-func (m *tenantMetrics) push(w http.ResponseWriter, r *http.Request) {
-	tenant := r.Header.Get("X-Scope-OrgID")
+// Negative: the vector is pruned by DeleteLabelValues when the peer goes away.
+func (m *peerMetrics) push(w http.ResponseWriter, r *http.Request) {
+	peer := r.RemoteAddr
 	// ok: unbounded-label
-	m.ingested.WithLabelValues(tenant).Inc()
+	m.ingested.WithLabelValues(peer).Inc()
 	// ok: unbounded-label
-	m.inflight.With(prometheus.Labels{"tenant": tenant, "op": "push"}).Inc()
+	m.inflight.With(prometheus.Labels{"peer": peer, "op": "push"}).Inc()
 	// ok: unbounded-label
-	m.lastPush.WithLabelValues(tenant).SetToCurrentTime()
+	m.lastPush.WithLabelValues(peer).SetToCurrentTime()
 	// ruleid: unbounded-label
-	m.rejected.WithLabelValues(tenant).Inc()
+	m.rejected.WithLabelValues(peer).Inc()
 }
 
 // Positive: nothing deletes this vector's series (a gauge set is not a delete).
-func (m *tenantMetrics) queued(w http.ResponseWriter, r *http.Request) {
-	tenant := r.Header.Get("X-Scope-OrgID")
+func (m *peerMetrics) queued(w http.ResponseWriter, r *http.Request) {
+	peer := r.Header.Get("X-Forwarded-For")
 	// ruleid: unbounded-label
-	m.queueSize.WithLabelValues(tenant).Set(0)
+	m.queueSize.WithLabelValues(peer).Set(0)
 	// ruleid: unbounded-label
-	m.queueSize.WithLabelValues(tenant).Inc()
+	m.queueSize.WithLabelValues(peer).Inc()
 }
 
 // A package-level vector dropped with Delete and unregistered elsewhere.

@@ -226,6 +226,28 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	m.logger.With("path", req.URL.Path)
 }
 
+// A service's own counter that adds configured request headers as labels.
+type headerCounter struct {
+	vec     *prometheus.CounterVec
+	headers map[string]string // label name -> header name
+}
+
+func (c *headerCounter) With(h http.Header, labelValues ...string) *headerCounter {
+	for label, name := range c.headers {
+		labelValues = append(labelValues, label, h.Get(name))
+	}
+	// ruleid: unbounded-label
+	c.vec.WithLabelValues(labelValues...).Inc()
+	return c
+}
+
+// Negative: a call handed a whole header is the wrapper above, not go-kit's With of strings:
+// its sink is reported in its body.
+func countedWithHeaders(w http.ResponseWriter, req *http.Request, reqCounter *headerCounter) {
+	// ok: unbounded-label
+	reqCounter.With(req.Header, "code", "200")
+}
+
 // parse returns the caller's header and a fixed format name.
 func parse(r *http.Request) (string, string, error) {
 	return r.Header.Get("X-Shard"), "protobuf", nil

@@ -44,3 +44,27 @@ func BucketAndKey(r *http.Request) (bucket, key string) {
 	key = strings.TrimPrefix(vars["key"], "/")
 	return
 }
+
+// verbs lists the methods that get a series of their own.
+var verbs = map[string]string{
+	"GET": "GET", "get": "GET",
+	"PUT": "PUT", "put": "PUT",
+	"POST": "POST", "post": "POST",
+}
+
+// FoldVerb maps a client's method onto the listed ones; the lookup's result shadows the
+// parameter, so what is returned is the table's value.
+func FoldVerb(verb string) string {
+	if verb, found := verbs[verb]; found {
+		return verb
+	}
+	return "OTHER"
+}
+
+// UpperVerb prefers the table's spelling, but hands any other token back upper-cased.
+func UpperVerb(verb string) string {
+	if known, found := verbs[verb]; found {
+		return known
+	}
+	return strings.ToUpper(verb)
+}
