@@ -1,13 +1,26 @@
-"""`retention`: a sub-slice or sub-string flows into a long-lived container.
+"""`retention`: a sub-slice or sub-string flows into a long-lived container, or a long-lived
+queue drops elements from its view only.
 
 `values` names the metavariables stored (a key and a value); each is followed backwards through
-local assignments, composite literals and `&` to a slice expression `x[a:b]`. No finding when a
-`sanitizers` rule matches on the way (`strings.Clone`, `string(b[i:j])`, `append([]byte(nil),
-...)`), when the slice takes all of `x` (`x[:]`), when `x` is a fixed-size array or literal, or
-when `x` is a local built only from literals.
+local assignments, `append` elements, composite literals, `&`, range variables and indexing to a
+slice expression `x[a:b]` or to a call that returns pieces of its first argument
+(`substring-calls`: `strings.Split`, `bytes.Fields`...). No finding when a `sanitizers` rule
+matches on the way (`strings.Clone`, `string(b[i:j])`, `append([]byte(nil), ...)`), when the slice
+takes all of `x` (`x[:]`), when `x` is a fixed-size array or literal, or when `x` is not borrowed
+data (a local the function built from literals or `make`).
 
 `container` (optional) names the metavariable holding the container; it must be long-lived:
-a package variable, a field (`s.cache`), or a variable captured from an enclosing function.
+a package variable, a field (`s.cache`) named like a cache or of a type that is shared (a struct
+with a mutex, `long-lived-types`), or a variable captured by a closure that outlives the call.
+A method sink listed in `typed-sinks` counts only on a container whose declared type matches.
+
+`popped` (optional) names a metavariable bound to the slice expression of a re-slicing pop
+(`q.items = q.items[1:]`, `*h = old[:n-1]`): reported when the container is a field or package
+variable of a long-lived type, its elements hold pointers, and no slot is cleared in the function.
+
+Types are read from the package's source text (struct fields, `type T ...`, package `var`s), so
+the check still needs only the candidate's declaration parsed; a type it cannot resolve is
+unknown, and unknown is not a match.
 """
 
 from __future__ import annotations
@@ -28,10 +41,16 @@ Node = tree_sitter.Node
 
 _ARRAY_TYPE = re.compile(r"^\[\s*[0-9A-Za-z_.]+\s*\]")  # [16]byte, [N]T, [sha256.Size]byte
 
+_STORE_MESSAGE = "is stored in a long-lived container: it keeps the whole backing array of {base} alive, not just the slice"
+_POP_MESSAGE = (
+    "pops by re-slicing without clearing the slot: the backing array of {base} still references "
+    "the popped elements, which stay reachable (set the slot to nil or the zero value first)"
+)
+
 
 class RetentionCheck(Check):
     name = "retention"
-    provides = ("SLICE", "BASE")
+    provides = ("SLICE", "BASE", "RETAINS")
     schema = {
         "type": "object",
         "additionalProperties": False,
@@ -39,12 +58,40 @@ class RetentionCheck(Check):
         "properties": {
             "values": STRING_LIST,
             "container": {"type": "string"},
+            "keys": STRING_LIST,
+            "key-bases": {"type": "string"},
+            "reused-containers": {"type": "string"},
+            "popped": {"type": "string"},
             "sanitizers": RULE_LIST,
             "max-depth": {"type": "integer", "minimum": 0, "maximum": 8},
             "array-producers": STRING_LIST,
             "container-fields": {"type": "string"},
             "passes-through": STRING_LIST,
+            "substring-calls": STRING_LIST,
+            "view-calls": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {"function": {"type": "string"}, "method": {"type": "string"}, "receiver-type": {"type": "string"}},
+                },
+            },
             "read-calls": STRING_LIST,
+            "long-lived-types": STRING_LIST,
+            "slot-clears": STRING_LIST,
+            "typed-sinks": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["methods", "type"],
+                    "properties": {
+                        "methods": STRING_LIST,
+                        "type": {"type": "string"},
+                        "unresolved": {"enum": ["report", "ignore"]},
+                    },
+                },
+            },
         },
     }
 
@@ -57,10 +104,24 @@ class RetentionCheck(Check):
                 raise CheckConfigError(f"values: ${name} is not bound by the rule's patterns", ["values"])
             self.values.append(name)
         self.container = self.metavar("container")
+        self.popped = self.metavar("popped")
+        self.keys = []
+        for k in params.get("keys", []):
+            name = k.lstrip("$")
+            if name not in metavars:
+                raise CheckConfigError(f"keys: ${name} is not bound by the rule's patterns", ["keys"])
+            self.keys.append(name)
+        try:
+            # a map key cut from a parameter or field is reported only when that base is named
+            # like bulk data (a line, a message, a body): names and IDs are short
+            self.key_bases = LazyRegex(params["key-bases"]) if "key-bases" in params else None
+            # containers whose pops hand elements out for reuse (a pool, a free list): not dropped
+            self.reused = LazyRegex(params["reused-containers"]) if "reused-containers" in params else None
+        except re.error as e:
+            raise CheckConfigError(f"invalid regex: {e}", []) from None
         self.sanitizers = self.rules("sanitizers")
         self.sanitizer_kinds = root_kinds(self.sanitizers)  # None: a sanitizer may match any node
         self.max_depth = params.get("max-depth", 4)
-        # calls known to return fixed-size arrays (no types here, so by name)
         try:
             self.container_fields = LazyRegex(
                 params.get("container-fields", r"(?i)(cache|lru|memo|store|registry|seen|index|session|history|recent|pending|backlog)")
@@ -72,50 +133,150 @@ class RetentionCheck(Check):
             "passes-through",
             [r"^strings\.(ToLower|ToUpper|Trim\w*|Join)$", r"^bytes\.(Trim\w*|ToLower|ToUpper)$", r"^(path|filepath)\.(Clean|Base)$"],
         )
+        # functions whose result is made of pieces of their first argument (sub-strings)
+        self.substring_calls = frozenset(params.get("substring-calls", []))
+        # calls returning a view into a buffer they do not copy: `unsafe.String(p, n)`, an Arrow
+        # string array's `Value(i)` (its receiver's declared type decides)
+        self.view_functions: frozenset[str] = frozenset(v["function"] for v in params.get("view-calls", []) if "function" in v)
+        self.view_methods: list[tuple[str, LazyRegex[str] | None]] = []
+        for i, v in enumerate(params.get("view-calls", [])):
+            if ("function" in v) == ("method" in v):
+                raise CheckConfigError(f"view-calls[{i}]: give exactly one of function, method", ["view-calls", i])
+            if "method" in v:
+                try:
+                    rt = LazyRegex(v["receiver-type"]) if "receiver-type" in v else None
+                except re.error as e:
+                    raise CheckConfigError(f"view-calls[{i}].receiver-type: invalid regex: {e}", ["view-calls", i]) from None
+                self.view_methods.append((v["method"], rt))
+        names = sorted({n.rsplit(".", 1)[-1] for n in self.substring_calls | self.view_functions} | {m for m, _ in self.view_methods})
+        # a declaration matters if it has a slice expression, or calls one of those functions
+        self._filter = (
+            re.compile(SLICE_TEXT.pattern + rb"|\.(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\s*\(")
+            if names
+            else SLICE_TEXT
+        )
+        self._call_names = [b"." + n.encode() for n in names]
         # calls whose result is (or fills) a buffer of someone else's data
         self.read_calls = self.regexes(
             "read-calls", [r"(^|\.)(ReadAll|ReadFile|ReadFull|ReadAtLeast|Read|ReadBytes|ReadString|ReadSlice|ReadLine|Bytes|Body)$"]
         )
+        # calls known to return fixed-size arrays (slicing them retains nothing big)
         self.array_producers = self.regexes("array-producers", [r"^(sha\d+|sha1|sha3|md5|blake2[bs]|fnv)\.Sum\w*$"])
+        # a struct with a field of such a type is shared and long-lived (a server, a manager)
+        self.long_lived_types = self.regexes("long-lived-types", [r"^\*?sync\.(RW)?Mutex$"])
+        # calls that release or overwrite popped slots when given the container
+        self.slot_clears = self.regexes("slot-clears", [r"^(clear|copy)$"])
+        self.typed_sinks: list[tuple[frozenset[str], LazyRegex[str], bool]] = []
+        for i, entry in enumerate(params.get("typed-sinks", [])):
+            try:
+                rx = LazyRegex(entry["type"])
+            except re.error as e:
+                raise CheckConfigError(f"typed-sinks[{i}].type: invalid regex: {e}", ["typed-sinks", i, "type"]) from None
+            self.typed_sinks.append((frozenset(entry["methods"]), rx, entry.get("unresolved", "ignore") == "report"))
 
-    scope = "declaration"  # values are followed within their function; containers by name
+    _fns: Any = None  # the facts of the function being looked at, for _same_container
+
+    scope = "declaration"  # values are followed within their function; types come from the package's text
 
     def declaration_filter(self) -> re.Pattern[bytes] | None:
-        return SLICE_TEXT
+        return self._filter
 
     def quick_reject(self, node: Node, pass_: Pass) -> bool:
-        """Stored values are followed within their function only: no slice there, nothing kept."""
+        """Stored values are followed within their function only: no slice and no call of a
+        substring function there, nothing kept."""
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
         fn = fns.enclosing(node)
-        return fn is None or not fns.has_slice(fn)
+        if fn is None:
+            return True
+        if fns.has_slice(fn):
+            return False
+        data, a, b = pass_.file.data, fn.node.start_byte, fn.node.end_byte
+        return not any(data.find(n, a, b) != -1 for n in self._call_names)
 
     def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
         fn = fns.enclosing(node)
         if fn is None:
             return None
+        if self.popped is not None and isinstance(env.get(self.popped), Node):
+            return self._pop(node, env, fn, pass_)
         found = None
         for name in self.values:
             v = env.get(name)
             items = v if isinstance(v, tuple) else ((v,) if isinstance(v, Node) else ())
             for item in items:
                 found = self._slice_in(item, fn, pass_, 0, set())
+                if found is not None and name in self.keys and not self._bulk_key(found, fn, pass_):
+                    found = None
                 if found is not None:
                     break
             if found is not None:
                 break
         if found is None:
             return None
+        base = self._base_of(found)
+        root = _root(base) if base is not None else None
+        if root is not None and root.type == "identifier" and pass_.file.text(root) in self._stored_whole(env, pass_):
+            return None  # `m[line[:8]] = line`: the whole of the base is kept anyway
         # only now the (package-wide) question: does the container outlive the call?
         if self.container is not None:
             c = env.get(self.container)
-            if not isinstance(c, Node) or not self._long_lived(c, fn, pass_, method_sink=node.type == "call_expression"):
+            if not isinstance(c, Node):
                 return None
-        operand = found.child_by_field_name("operand")
+            method = _method_name(pass_, node)
+            if method is not None and not self._typed_sink_ok(c, method, fn, pass_):
+                return None
+            if not self._long_lived(c, fn, pass_, method_sink=method is not None):
+                return None
         f = pass_.file
-        return Verdict(vars={"SLICE": _short(f.text(found)), "BASE": _short(f.text(operand)) if operand is not None else "?"})
+        btext = _short(f.text(base)) if base is not None else "?"
+        return Verdict(vars={"SLICE": _short(f.text(found)), "BASE": btext, "RETAINS": _STORE_MESSAGE.format(base=btext)})
 
     # -- where the stored value comes from ------------------------------------------------------
+    def _stored_whole(self, env: Env, pass_: Pass) -> set[str]:
+        """Variables the store keeps whole: `v` in `m[k] = v`, `append(m[k], v)`, `T{data: v}`."""
+        out: set[str] = set()
+        f = pass_.file
+
+        def walk(n: Node, depth: int) -> None:
+            if depth > 3:
+                return
+            if n.type == "identifier":
+                out.add(f.text(n))
+            elif n.type in ("parenthesized_expression", "literal_element") and n.named_children:
+                walk(n.named_children[0], depth + 1)
+            elif n.type == "unary_expression":
+                operand = n.child_by_field_name("operand")
+                if operand is not None:
+                    walk(operand, depth + 1)
+            elif n.type == "call_expression":
+                callee = n.child_by_field_name("function")
+                args = n.child_by_field_name("arguments")
+                if callee is not None and f.text(callee) == "append" and args is not None:
+                    for a in args.named_children[1:]:
+                        walk(a, depth + 1)
+            elif n.type in ("composite_literal", "literal_value"):
+                body = n.child_by_field_name("body") if n.type == "composite_literal" else n
+                for el in body.named_children if body is not None else []:
+                    walk(el.named_children[-1] if el.type == "keyed_element" and el.named_children else el, depth + 1)
+
+        for name in self.values:
+            v = env.get(name)
+            for item in v if isinstance(v, tuple) else ((v,) if isinstance(v, Node) else ()):
+                walk(item, 0)
+        return out
+
+    def _base_of(self, found: Node) -> Node | None:
+        if found.type == "slice_expression":
+            return found.child_by_field_name("operand")
+        callee = found.child_by_field_name("function")
+        if callee is not None and callee.type == "selector_expression" and self.view_methods:
+            field = callee.child_by_field_name("field")
+            if field is not None and any((field.text or b"").decode() == m for m, _ in self.view_methods):
+                return callee.child_by_field_name("operand")
+        args = found.child_by_field_name("arguments")
+        return args.named_children[0] if args is not None and args.named_children else None
+
     def _slice_in(self, expr: Node, fn: FuncInfo, pass_: Pass, depth: int, seen: set[int]) -> Node | None:
         """The retaining slice `expr`'s value comes from, if no sanitizer is on the way. Sanitizers
         are tried only on the path of a slice found (rare), not on every expression visited;
@@ -145,6 +306,11 @@ class RetentionCheck(Check):
             if op is not None and op.type == "&" and operand is not None:
                 return self._slice_in(operand, fn, pass_, depth, seen)
             return None
+        if t == "index_expression":
+            # `strings.Split(line, ":")[1]`, `parts[1]`: an element of a list of sub-strings
+            operand = expr.child_by_field_name("operand")
+            r = self._slice_in(operand, fn, pass_, depth + 1, seen) if operand is not None else None
+            return r if r is not None and r.type == "call_expression" else None
         if t in ("composite_literal", "literal_value") and depth == 0:
             # only a literal written at the store itself: `Store(k, entry{data: b[:n]})`
             body = expr.child_by_field_name("body") if t == "composite_literal" else expr
@@ -157,24 +323,96 @@ class RetentionCheck(Check):
         if t == "call_expression":
             callee = expr.child_by_field_name("function")
             args = expr.child_by_field_name("arguments")
-            if (
-                callee is not None
-                and args is not None
-                and args.named_children
-                and any(rx.search(f.text(callee)) for rx in self.pass_through)
-            ):
-                return self._slice_in(args.named_children[0], fn, pass_, depth + 1, seen)
+            if callee is None or args is None or not args.named_children:
+                return None
+            ctext = f.text(callee)
+            first = args.named_children[0]
+            if ctext == "append":
+                # the elements appended are stored as they are (a spread `b...` copies them)
+                if any(c.type == "..." for c in args.children):
+                    return None
+                for el in args.named_children[1:]:
+                    r = self._slice_in(el, fn, pass_, depth + 1, seen)
+                    if r is not None:
+                        return r
+                return None
+            if self._view_call(expr, callee, ctext, fn, pass_):
+                return expr
+            if ctext in self.substring_calls:
+                return expr if self._borrowed(first, fn, pass_, 0, set()) and not self._own_static(first, fn, pass_) else None
+            if any(rx.search(ctext) for rx in self.pass_through):
+                return self._slice_in(first, fn, pass_, depth + 1, seen)
             return None
         if t == "identifier":
             fns: FileFunctions = pass_.result_of(FUNCTIONS)
             facts = fns.facts(fn)
-            if not facts.declares(f.text(expr)):
+            name = f.text(expr)
+            if not facts.declares(name):
                 return None
-            for value in facts.assignments(f.text(expr)):
+            for value in facts.assignments(name):
                 r = self._slice_in(value, fn, pass_, depth + 1, seen)
                 if r is not None:
                     return r
+            for ranged in _range_sources(facts.uses(name)):
+                # `for _, p := range strings.Split(s, ",")`: each p is a piece of s
+                r = self._slice_in(ranged, fn, pass_, depth + 1, seen)
+                if r is not None and r.type == "call_expression":
+                    return r
         return None
+
+    def _view_call(self, call: Node, callee: Node, ctext: str, fn: FuncInfo, pass_: Pass) -> bool:
+        if ctext in self.view_functions:
+            return True
+        if callee.type != "selector_expression" or not self.view_methods:
+            return False
+        field = callee.child_by_field_name("field")
+        operand = callee.child_by_field_name("operand")
+        if field is None or operand is None:
+            return False
+        name = pass_.file.text(field)
+        for method, rt in self.view_methods:
+            if method == name:
+                if rt is None:
+                    return True
+                t = _TypeIndex.of(pass_).type_of(operand, fn, pass_)
+                if t is not None and rt.search(t) is not None:
+                    return True
+        return False
+
+    def _bulk_key(self, found: Node, fn: FuncInfo, pass_: Pass) -> bool:
+        """A key cut from data (read, received, a view) counts; one cut from a parameter or a
+        field only when `key-bases` says its name is bulk data."""
+        if self.key_bases is None or (found.type == "call_expression" and self._is_view(found, fn, pass_)):
+            return True
+        base = self._base_of(found)
+        if base is None:
+            return False
+        root = _root(base)
+        while root.type in ("unary_expression", "parenthesized_expression") and root.named_children:
+            root = _root(root.named_children[-1])
+        if root.type != "identifier":
+            return False
+        name = pass_.file.text(root)
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        top = fns.outermost(found) or fn
+        if fn.param_type(name) is None and top.param_type(name) is None:
+            # a local holding data read or received here counts whatever its name
+            f = pass_.file
+            for v in fns.facts(fn).assignments(name):
+                op = v.child_by_field_name("operator") if v.type == "unary_expression" else None
+                if self._read_value(f, v) or (op is not None and op.type == "<-"):
+                    return True
+            if self._filled_by_read(f, name, fn, pass_):
+                return True
+        return self.key_bases.search(name) is not None
+
+    def _is_view(self, call: Node, fn: FuncInfo, pass_: Pass) -> bool:
+        callee = call.child_by_field_name("function")
+        return callee is not None and self._view_call(call, callee, pass_.file.text(callee), fn, pass_)
+
+    def _own_static(self, base: Node, fn: FuncInfo, pass_: Pass) -> bool:
+        """A static table or a literal: splitting it retains nothing borrowed."""
+        return base.type in ("interpreted_string_literal", "raw_string_literal")
 
     def _retains(self, sl: Node, fn: FuncInfo, pass_: Pass) -> bool:
         """Does this slice share a backing array bigger than what it keeps?"""
@@ -189,35 +427,78 @@ class RetentionCheck(Check):
         base = operand
         while base.type in ("parenthesized_expression",):
             base = base.named_children[0]
+        if _zero_length(f, sl):
+            return False  # `buf[:0]`: kept for reuse of its capacity, not for its contents
+        fns_: FileFunctions = pass_.result_of(FUNCTIONS)
+        self._fns = fns_.facts(fn)
         if self._same_container(sl, base, f):
             return False
-        root = _root(base)
-        if root.type == "identifier" and root.id != base.id:
-            # req.Msg[:1], s.buf[:n]: a field of a parameter/receiver is borrowed data; of a
-            # package variable (a static table) it is not
-            rname = f.text(root)
-            fns0: FileFunctions = pass_.result_of(FUNCTIONS)
-            top = fns0.outermost(sl) or fn
-            return fn.param_type(rname) is not None or top.param_type(rname) is not None
         if base.type == "identifier":
-            name = f.text(base)
             t = declared_type(pass_, base)
             if t is not None and _ARRAY_TYPE.match(t):
                 return False  # a small fixed-size array
             fns: FileFunctions = pass_.result_of(FUNCTIONS)
-            values = fns.facts(fn).assignments(name)
-            if values and all(_literal_only(v) for v in values) and fn.param_type(name) is None:
-                return False
+            values = fns.facts(fn).assignments(f.text(base))
             if values and all(self._array_call(f, v) for v in values):
                 return False
+        return self._borrowed(base, fn, pass_, 0, set())
+
+    def _borrowed(self, expr: Node, fn: FuncInfo, pass_: Pass, depth: int, seen: set[int]) -> bool:
+        """Is `expr` (a piece of) data the function did not build itself: a parameter, a field of
+        a parameter or the receiver, something read (`io.ReadAll`, a buffer passed to `Read`,
+        `r.Header.Get`), received from a channel, or ranged over one of those?"""
+        if depth > self.max_depth or expr.id in seen:
+            return False
+        seen.add(expr.id)
+        f = pass_.file
+        t = expr.type
+        if t == "parenthesized_expression":
+            return bool(expr.named_children) and self._borrowed(expr.named_children[0], fn, pass_, depth, seen)
+        if t in ("selector_expression", "index_expression", "slice_expression"):
+            root = _root(expr)
+            if root.type != "identifier":
+                return False
+            rname = f.text(root)
+            fns0: FileFunctions = pass_.result_of(FUNCTIONS)
+            top = fns0.outermost(expr) or fn
+            if fn.param_type(rname) is not None or top.param_type(rname) is not None:
+                return True  # req.Msg, s.buf: the caller's (or the object's) buffer
+            if not fns0.facts(fn).declares(rname):
+                return False  # a package variable (a static table) or another package's
+            return self._borrowed(root, fn, pass_, depth + 1, seen)
+        if t == "unary_expression":
+            op = expr.child_by_field_name("operator")
+            operand = expr.child_by_field_name("operand")
+            if op is not None and op.type == "<-":
+                return True  # received: someone else's buffer
+            return operand is not None and op is not None and op.type in ("*", "&") and self._borrowed(operand, fn, pass_, depth + 1, seen)
+        if t == "call_expression":
+            if self._read_value(f, expr) or self._from_param(f, expr, fn):
+                return True
+            callee = expr.child_by_field_name("function")
+            args = expr.child_by_field_name("arguments")
+            if callee is not None and args is not None and args.named_children:
+                ctext = f.text(callee)
+                if ctext in self.substring_calls or any(rx.search(ctext) for rx in self.pass_through):
+                    return self._borrowed(args.named_children[0], fn, pass_, depth + 1, seen)
+            return False
+        if t == "identifier":
+            name = f.text(expr)
             if fn.param_type(name) is not None:
                 return True  # a parameter: the caller's buffer
-            # a local: only data read from somewhere (a request body, a reader, a buffer) counts;
-            # slices the function built itself (make/append/literals) retain nothing borrowed
-            if any(self._read_value(f, v) or self._from_param(f, v, fn) for v in values):
+            fns: FileFunctions = pass_.result_of(FUNCTIONS)
+            facts = fns.facts(fn)
+            if not facts.declares(name):
+                return False
+            values = facts.assignments(name)
+            if values and all(_literal_only(v) for v in values):
+                return False
+            if any(self._borrowed(v, fn, pass_, depth + 1, seen) for v in values):
+                return True
+            if any(self._borrowed(r, fn, pass_, depth + 1, seen) for r in _range_sources(facts.uses(name))):
                 return True
             return self._filled_by_read(f, name, fn, pass_)
-        return True
+        return False
 
     def _read_value(self, f: Any, v: Node) -> bool:
         if v.type != "call_expression":
@@ -252,14 +533,39 @@ class RetentionCheck(Check):
         left = stmt.child_by_field_name("left")
         if left is None:
             return False
-        btext = f.text(_root_container(base))
-        return any(f.text(_root_container(t)) == btext for t in left.named_children)
+        targets = {_squash(f.text(_root_container(t))) for t in left.named_children}
+        if _squash(f.text(_root_container(base))) in targets:
+            return True
+        if base.type == "identifier" and self._fns is not None:
+            # `c := h.inbox[k]; h.inbox[k] = c[n:]`, `keep := list[:0]` over the same element
+            facts, seen = self._fns, {f.text(base)}
+            todo = [f.text(base)]
+            while todo:
+                for v in facts.assignments(todo.pop()):
+                    root = _root_container(v)
+                    if _squash(f.text(root)) in targets:
+                        return True
+                    if root.type == "identifier" and f.text(root) not in seen and len(seen) < 4:
+                        seen.add(f.text(root))
+                        todo.append(f.text(root))
+        return False
 
     def _array_call(self, f: Any, v: Node) -> bool:
         if v.type != "call_expression":
             return False
         fn = v.child_by_field_name("function")
         return fn is not None and any(rx.search(f.text(fn)) for rx in self.array_producers)
+
+    # -- the container ----------------------------------------------------------------------------
+    def _typed_sink_ok(self, c: Node, method: str, fn: FuncInfo, pass_: Pass) -> bool:
+        """`Store` is sync.Map's only on a sync.Map: the container's declared type decides."""
+        for methods, rx, report_unresolved in self.typed_sinks:
+            if method in methods:
+                t = _TypeIndex.of(pass_).type_of(c, fn, pass_)
+                if t is None:
+                    return report_unresolved
+                return rx.search(t) is not None
+        return True
 
     def _long_lived(self, c: Node, fn: FuncInfo, pass_: Pass, method_sink: bool) -> bool:
         f = pass_.file
@@ -282,11 +588,19 @@ class RetentionCheck(Check):
             outer = fns.outermost(c) or fn
             if outer.receiver == rname or fn.param_type(rname) is not None or outer.param_type(rname) is not None:
                 # A field of the receiver or of a parameter: a concurrent map or cache method says
-                # long-lived; a plain map/slice field only when its name says it is a cache.
+                # long-lived; a plain map/slice field when its name says it is a cache, or when
+                # its owner is a shared object (a struct guarded by a mutex).
                 if method_sink:
                     return True
                 field = c.child_by_field_name("field")
-                return field is not None and self.container_fields.search(f.text(field)) is not None
+                if field is not None and self.container_fields.search(f.text(field)) is not None:
+                    return True
+                operand = c.child_by_field_name("operand")
+                if operand is None:
+                    return False
+                types = _TypeIndex.of(pass_)
+                owner = types.type_of(operand, fn, pass_)
+                return owner is not None and types.has_field_of(owner, self.long_lived_types)
             # not declared locally: a package variable or another package's; a local struct is not
             return not (fns.facts(fn).declares(rname) or fns.facts(outer).declares(rname))
         if c.type == "identifier":
@@ -299,6 +613,445 @@ class RetentionCheck(Check):
                 return _escapes(fn.node)
             return name in pass_.result_of(PACKAGE_VARS)
         return False
+
+    # -- queues popped by re-slicing ---------------------------------------------------------------
+    def _pop(self, node: Node, env: Env, fn: FuncInfo, pass_: Pass) -> Verdict | None:
+        f = pass_.file
+        sl = env.get(self.popped or "")
+        q = env.get(self.container or "") if self.container is not None else None
+        if not isinstance(sl, Node) or sl.type != "slice_expression" or not isinstance(q, Node):
+            return None
+        operand = sl.child_by_field_name("operand")
+        if operand is None or not _drops_elements(f, sl):
+            return None
+        if self.reused is not None and self.reused.search(f.text(q)) is not None:
+            return None  # a pool or free list: what it pops is handed out, not dropped
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        facts = fns.facts(fn)
+        qtext = _squash(f.text(q))
+        # names that hold the container in this function: `old := h.array`, `h := *lah`
+        aliases = {qtext}
+        if operand.type == "identifier" and _squash(f.text(operand)) != qtext:
+            name = f.text(operand)
+            values = facts.assignments(name)
+            if not values or not all(_squash(f.text(v)) == qtext for v in values):
+                return None
+            aliases.add(name)
+        elif _squash(f.text(operand)) != qtext:
+            return None
+        # the owner must outlive the call: the receiver's field, the receiver itself, a package var
+        types = _TypeIndex.of(pass_)
+        outer = fns.outermost(node) or fn
+        owner_type: str | None = None
+        if q.type == "selector_expression":
+            owner = q.child_by_field_name("operand")
+            if owner is None or owner.type != "identifier":
+                return None
+            oname = f.text(owner)
+            if oname == outer.receiver:
+                owner_type = outer.receiver_type
+            elif facts.declares(oname) or oname not in pass_.result_of(PACKAGE_VARS):
+                return None
+        elif q.type == "unary_expression":
+            inner = q.child_by_field_name("operand")
+            if inner is None or inner.type != "identifier" or f.text(inner) != outer.receiver:
+                return None
+            owner_type = outer.receiver_type
+        elif q.type == "identifier":
+            if facts.declares(f.text(q)) or f.text(q) not in pass_.result_of(PACKAGE_VARS):
+                return None
+        else:
+            return None
+        if owner_type is not None and not (
+            types.has_field_of(owner_type, self.long_lived_types) or types.held_long(owner_type, self.long_lived_types)
+        ):
+            return None  # a per-call or per-query object: what its pops keep dies with it
+        qt = types.type_of(q, fn, pass_)
+        elem = types.element_type(qt) if qt is not None else None
+        if elem is None or elem.startswith(("chan", "<-chan", "string")) or types.has_pointers(elem) is not True:
+            return None  # unknown, or elements that keep nothing big (a channel, a short string)
+        front = sl.child_by_field_name("end") is None  # a prefix dropped: appends do not refill it
+        if self._slots_cleared(f, aliases, fn, pass_, front):
+            return None
+        btext = _short(f.text(q))
+        return Verdict(vars={"SLICE": _short(f.text(sl)), "BASE": btext, "RETAINS": _POP_MESSAGE.format(base=btext)})
+
+    def _slots_cleared(self, f: Any, aliases: set[str], fn: FuncInfo, pass_: Pass, front: bool) -> bool:
+        """Does the function write a slot of the container (`q[0] = nil`, `h[i] = h[n-1]`) or hand
+        it to a clearing call (`clear(q[n:])`, `copy(q, q[1:])`)?"""
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        roots = {a.split(".")[0].lstrip("*(") for a in aliases}
+        for r in roots:
+            for occ in fns.facts(fn).uses(r):
+                n = occ
+                while n.parent is not None and n.parent.type in ("selector_expression", "unary_expression", "parenthesized_expression"):
+                    if _squash(f.text(n)) in aliases:
+                        break
+                    n = n.parent
+                if _squash(f.text(n)) not in aliases:
+                    continue
+                p = n.parent
+                while p is not None and p.type in ("index_expression", "slice_expression") and _is_operand(p, n):
+                    if p.type == "index_expression":
+                        lst = p.parent
+                        if (
+                            lst is not None
+                            and lst.type == "expression_list"
+                            and lst.parent is not None
+                            and lst.parent.type == "assignment_statement"
+                        ):
+                            left = lst.parent.child_by_field_name("left")
+                            if left is not None and left.id == lst.id:
+                                return True
+                    n, p = p, p.parent
+                if p is not None and p.type == "argument_list" and p.parent is not None and p.parent.type == "call_expression":
+                    callee = p.parent.child_by_field_name("function")
+                    if callee is not None and any(rx.search(f.text(callee)) for rx in self.slot_clears):
+                        return True
+                    if (
+                        not front
+                        and callee is not None
+                        and f.text(callee) == "append"
+                        and p.named_children
+                        and p.named_children[0].id == n.id
+                    ):
+                        return True  # `q = append(q, x)` here too: the slot popped is the one just filled
+        return False
+
+
+class _TypeIndex:
+    """Declared types read from the package's source text, memoized per package: struct fields
+    (`type T struct { f map[K]V }`), other type declarations (`type H []*T`), package variables
+    (`var m sync.Map`). gofmt'd code puts them at known indentation, so nothing is parsed."""
+
+    def __init__(self, sources: list[bytes]) -> None:
+        self.sources = sources
+        self._decls: dict[str, str | None] = {}
+        self._fields: dict[str, dict[str, str] | None] = {}
+        self._vars: dict[str, str | None] = {}
+        self._held: dict[str, bool] = {}
+
+    @staticmethod
+    def of(pass_: Pass) -> _TypeIndex:
+        memo = pass_.package.memo
+        got = memo.get("retention.types")
+        if got is None:
+            got = _TypeIndex(pass_.package.sources())
+            memo["retention.types"] = got
+        return got  # type: ignore[no-any-return]
+
+    def decl(self, name: str) -> str | None:
+        """The text after `type NAME` (`struct {...}` whole), or None when not declared here."""
+        if name in self._decls:
+            return self._decls[name]
+        got = None
+        rx = re.compile(rb"^(\t?)(?:type\s+)?" + re.escape(name.encode()) + rb"(?:\[[^\]\n]*\])?\s+(?!=)([^\n]*)$", re.MULTILINE)
+        for data in self.sources:
+            if name.encode() not in data:
+                continue
+            for m in rx.finditer(data):
+                indent, rest = m.group(1), m.group(2)
+                line_start = m.start()
+                head = data[line_start : m.start(2)]
+                if not indent and not head.startswith(b"type"):
+                    continue
+                if indent and not _in_type_block(data, line_start):
+                    continue
+                if rest.startswith(b"struct") and rest.rstrip().endswith(b"{"):
+                    close = b"\n" + indent + b"}"
+                    end = data.find(close, m.end())
+                    got = "struct " + data[m.end() : end if end != -1 else m.end()].decode("utf-8", "replace")
+                else:
+                    got = _strip_comment(rest.decode("utf-8", "replace"))
+                break
+            if got is not None:
+                break
+        self._decls[name] = got
+        return got
+
+    def fields(self, name: str) -> dict[str, str] | None:
+        if name in self._fields:
+            return self._fields[name]
+        d = self.decl(name)
+        got = None
+        if d is not None and d.startswith("struct"):
+            got = {}
+            body = d[len("struct") :]
+            if body.strip().startswith("{") and body.strip().endswith("}"):  # one-line struct
+                body = body.strip()[1:-1].replace(";", "\n")
+            depth = 0
+            for line in body.split("\n"):
+                text = _strip_comment(re.sub(r"`[^`]*`", "", line)).strip()
+                if not text:
+                    continue
+                if depth == 0:
+                    m = re.match(r"^([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+(\S.*)$", text)
+                    if m:
+                        for n in m.group(1).split(","):
+                            got[n.strip()] = m.group(2).strip()
+                    elif re.match(r"^\*?[\w.]+(\[.*\])?$", text):  # embedded: its name is the type's
+                        got[text.lstrip("*").split("[")[0].split(".")[-1]] = text
+                depth += text.count("{") - text.count("}")
+        self._fields[name] = got
+        return got
+
+    def var_type(self, name: str) -> str | None:
+        if name in self._vars:
+            return self._vars[name]
+        got = None
+        rx = re.compile(
+            rb"^(?:var\s+|\t)(?:[A-Za-z_]\w*\s*,\s*)*"
+            + re.escape(name.encode())
+            + rb"(?:\s*,\s*[A-Za-z_]\w*)*\s+([^\n=]*?)\s*(?:=\s*([^\n]*))?$",
+            re.MULTILINE,
+        )
+        for data in self.sources:
+            if name.encode() not in data:
+                continue
+            for m in rx.finditer(data):
+                if data[m.start()] == 0x09 and not _in_var_block(data, m.start()):
+                    continue
+                declared = _strip_comment(m.group(1).decode("utf-8", "replace")).strip()
+                value = _strip_comment((m.group(2) or b"").decode("utf-8", "replace")).strip()
+                got = declared or _literal_type(value)
+                break
+            if got is not None:
+                break
+        self._vars[name] = got
+        return got
+
+    def held_long(self, name: str, rxs: list[LazyRegex[str]], depth: int = 0) -> bool:
+        """Is type `name` kept by something long-lived: a package variable of that type, or a
+        field of a struct that is itself long-lived (has a field matching `rxs`, or is held so)?"""
+        key = f"{name}"
+        got = self._held.get(key)
+        if got is not None:
+            return got
+        self._held[key] = False  # a cycle of types holding each other proves nothing
+        field = re.compile(
+            rb"^(\t+)[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*\s+\*?(?:\[\])?" + re.escape(name.encode()) + rb"\b(?!\s*[({=.])", re.MULTILINE
+        )
+        var = re.compile(
+            rb"^var\s+[A-Za-z_]\w*\s+\*?"
+            + re.escape(name.encode())
+            + rb"\b|^var\s+[A-Za-z_]\w*\s*=\s*&?(?:New)?"
+            + re.escape(name.encode())
+            + rb"\b",
+            re.MULTILINE,
+        )
+        found = False
+        for data in self.sources:
+            if found or name.encode() not in data:
+                continue
+            if var.search(data) is not None:
+                found = True
+                break
+            for m in field.finditer(data):
+                owner = _enclosing_struct(data, m.start(), len(m.group(1)))
+                if owner is None or owner == name:
+                    continue
+                if self.has_field_of(owner, rxs) or (depth < 2 and self.held_long(owner, rxs, depth + 1)):
+                    found = True
+                    break
+        self._held[key] = found
+        return found
+
+    def has_field_of(self, type_text: str, rxs: list[LazyRegex[str]]) -> bool:
+        fields = self.fields(_named(type_text) or "")
+        return fields is not None and any(rx.search(t) for t in fields.values() for rx in rxs)
+
+    def type_of(self, expr: Node, fn: FuncInfo, pass_: Pass, depth: int = 0) -> str | None:
+        """The declared type of `s.cache`, `cache`, `*h`: params, locals' `var`, package vars and
+        struct fields of the package; None when any step is unknown."""
+        if depth > 4:
+            return None
+        f = pass_.file
+        t = expr.type
+        if t == "parenthesized_expression" and expr.named_children:
+            return self.type_of(expr.named_children[0], fn, pass_, depth + 1)
+        if t == "identifier":
+            got = declared_type(pass_, expr)
+            if got is not None:
+                return got
+            fns: FileFunctions = pass_.result_of(FUNCTIONS)
+            outer = fns.outermost(expr) or fn
+            name = f.text(expr)
+            if outer.receiver == name and outer.receiver_type is not None:
+                return outer.receiver_type
+            for facts in (fns.facts(fn), fns.facts(outer)):
+                for ranged in _range_sources(facts.uses(name), values_only=True):
+                    rt = self.type_of(ranged, fn, pass_, depth + 1)
+                    elem = self.element_type(rt) if rt is not None else None
+                    if elem is not None:
+                        return elem
+            if fns.facts(fn).declares(name) or fns.facts(outer).declares(name):
+                return None
+            return self.var_type(name)
+        if t == "unary_expression":
+            op = expr.child_by_field_name("operator")
+            operand = expr.child_by_field_name("operand")
+            if op is None or operand is None or op.type != "*":
+                return None
+            inner = self.type_of(operand, fn, pass_, depth + 1)
+            return inner[1:].strip() if inner is not None and inner.startswith("*") else inner
+        if t == "selector_expression":
+            operand = expr.child_by_field_name("operand")
+            field = expr.child_by_field_name("field")
+            if operand is None or field is None:
+                return None
+            owner = self.type_of(operand, fn, pass_, depth + 1)
+            named = _named(owner) if owner is not None else None
+            fields = self.fields(named) if named is not None else None
+            return fields.get(f.text(field)) if fields is not None else None
+        return None
+
+    def element_type(self, type_text: str) -> str | None:
+        """`*T` for `[]*T`, through named slice types (`type H []*T`)."""
+        t = type_text.strip()
+        for _ in range(3):
+            if t.startswith("[]"):
+                return t[2:].strip()
+            named = _named(t)
+            d = self.decl(named) if named is not None else None
+            if d is None:
+                return None
+            t = d.strip()
+        return None
+
+    def has_pointers(self, type_text: str, depth: int = 0) -> bool | None:
+        """Can a value of this type keep other memory reachable? None: not known here."""
+        t = type_text.strip()
+        if t.startswith(("*", "[]", "map[", "chan ", "chan<-", "<-chan", "func", "interface")) or t in ("any", "string", "error"):
+            return True
+        if t in _SCALARS:
+            return False
+        m = _ARRAY_TYPE.match(t)
+        if m:
+            return self.has_pointers(t[m.end() :], depth + 1)
+        if depth > 3 or "." in t:
+            return None
+        named = _named(t)
+        d = self.decl(named) if named is not None else None
+        if d is None:
+            return None
+        if d.startswith("struct"):
+            fields = self.fields(named or "") or {}
+            answers = [self.has_pointers(ft, depth + 1) for ft in fields.values()]
+            if any(a is True for a in answers):
+                return True
+            return False if all(a is False for a in answers) else None
+        return self.has_pointers(d, depth + 1)
+
+
+_SCALARS = frozenset(
+    "bool byte rune int int8 int16 int32 int64 uint uint8 uint16 uint32 uint64 uintptr float32 float64 complex64 complex128".split()
+)
+
+
+def _named(type_text: str | None) -> str | None:
+    """`Server` for `*Server` or `Server[K, V]`: a type declared in this package, or None."""
+    if type_text is None:
+        return None
+    t = type_text.strip().lstrip("*").split("[")[0].strip()
+    return t if re.fullmatch(r"[A-Za-z_]\w*", t) else None
+
+
+def _literal_type(value: str) -> str | None:
+    """`sync.Map` for `&sync.Map{}`, `new(sync.Map)`, `sync.Map{}`, `make(map[K]V)`."""
+    m = re.match(r"^&?((?:map\[|\[\]|[\w.])[^{(]*)\{", value)
+    if m:
+        return ("*" if value.startswith("&") else "") + m.group(1)
+    m = re.match(r"^new\(([\w.]+)\)$", value)
+    if m:
+        return "*" + m.group(1)
+    m = re.match(r"^make\((map\[[^,]+|\[\][^,)]+)", value)
+    return m.group(1).strip() if m else None
+
+
+def _strip_comment(text: str) -> str:
+    i = text.find("//")
+    return text[:i] if i != -1 else text
+
+
+def _in_type_block(data: bytes, pos: int) -> bool:
+    """Is the line at `pos` inside a `type (...)` block (the last column-0 opener before it)?"""
+    i = data.rfind(b"\ntype (", 0, pos)
+    return i != -1 and data.find(b"\n)", i, pos) == -1
+
+
+def _in_var_block(data: bytes, pos: int) -> bool:
+    i = data.rfind(b"\nvar (", 0, pos)
+    return i != -1 and data.find(b"\n)", i, pos) == -1
+
+
+def _drops_elements(f: Any, sl: Node) -> bool:
+    """`q[1:]`, `q[k:]` (a prefix dropped) or `q[:n-1]`, `q[0:len(q)-1]` (a suffix dropped);
+    not `q[:0]` (a reset for reuse: the next appends overwrite the slots) nor `q[:n]`."""
+    start = sl.child_by_field_name("start")
+    end = sl.child_by_field_name("end")
+    if sl.child_by_field_name("capacity") is not None:
+        return False
+    if start is not None and f.text(start).strip() != "0":
+        return end is None
+    if end is None or end.type != "binary_expression":
+        return False
+    op = end.child_by_field_name("operator")
+    right = end.child_by_field_name("right")
+    return op is not None and op.type == "-" and right is not None and right.type == "int_literal"
+
+
+def _zero_length(f: Any, sl: Node) -> bool:
+    end = sl.child_by_field_name("end")
+    start = sl.child_by_field_name("start")
+    return end is not None and f.text(end).strip() == "0" and (start is None or f.text(start).strip() == "0")
+
+
+def _enclosing_struct(data: bytes, pos: int, indent: int) -> str | None:
+    """The name of the struct type whose field is the line at `pos` (indented `indent` tabs)."""
+    opener = re.compile(rb"^(?:type\s+|\t)([A-Za-z_]\w*)(?:\[[^\]\n]*\])?\s+struct\s*\{\s*$", re.MULTILINE)
+    best = None
+    lo = max(0, data.rfind(b"\ntype ", 0, pos))
+    for m in opener.finditer(data, lo, pos):
+        best = m
+    if best is None:
+        return None
+    closer = b"\n}" if data[best.start()] != 0x09 else b"\n\t}"
+    if data.find(closer, best.end(), pos) != -1:
+        return None
+    return best.group(1).decode()
+
+
+def _is_operand(p: Node, n: Node) -> bool:
+    operand = p.child_by_field_name("operand")
+    return operand is not None and operand.id == n.id
+
+
+def _range_sources(occurrences: list[Node], values_only: bool = False) -> list[Node]:
+    """For a variable declared by `for k, v := range X`: X (each value is an element of it).
+    `values_only`: only for `v` (the second variable), whose type is X's element type."""
+    out = []
+    for occ in occurrences:
+        p = occ.parent
+        if p is None or p.type != "expression_list" or p.parent is None or p.parent.type != "range_clause":
+            continue
+        if values_only and (len(p.named_children) != 2 or p.named_children[1].id != occ.id):
+            continue
+        clause = p.parent
+        left = clause.child_by_field_name("left")
+        right = clause.child_by_field_name("right")
+        if left is not None and left.id == p.id and right is not None and any(c.type == ":=" for c in clause.children):
+            out.append(right)
+    return out
+
+
+def _method_name(pass_: Pass, node: Node) -> str | None:
+    if node.type != "call_expression":
+        return None
+    callee = node.child_by_field_name("function")
+    if callee is None or callee.type != "selector_expression":
+        return None
+    field = callee.child_by_field_name("field")
+    return pass_.file.text(field) if field is not None else None
 
 
 def _root(n: Node) -> Node:
@@ -337,6 +1090,10 @@ def _escapes(lit: Node) -> bool:
 
 def _literal_only(v: Node) -> bool:
     return v.type in ("interpreted_string_literal", "raw_string_literal", "composite_literal", "int_literal")
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
 
 
 def _short(text: str) -> str:

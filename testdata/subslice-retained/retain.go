@@ -35,7 +35,7 @@ func rememberHeader(req *Request) {
 // Positive: a sub-string of a parameter kept in a package-level map.
 func index(line string) {
 	// ruleid: subslice-retained
-	byPrefix[line[:8]] = line
+	byPrefix[line[:8]] = "seen"
 }
 
 // Positive: appended to a package-level slice.
@@ -91,9 +91,9 @@ func (s *Server) push(msg []byte) {
 // Positive: a map captured by a long-lived closure.
 func makeIndexer() func(string) {
 	seen := map[string]bool{}
-	return func(s string) {
+	return func(line string) {
 		// ruleid: subslice-retained
-		seen[s[:4]] = true
+		seen[line[:4]] = true
 	}
 }
 
