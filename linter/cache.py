@@ -2,13 +2,20 @@
 files, so the key covers every `.go` file of the directory, plus the rule set (rule file bytes,
 config, selection), goplumber's version and the Go version. Entries are written atomically
 (temp file + rename), so concurrent runs never read half an entry; a changed rule or config
-changes the key, so an entry is never stale."""
+changes the key, so an entry is never stale.
+
+A check that reads another package of the module (the taint check following `netutil.ClientIP(r)`
+or looking for a vector's cleanup in the package that declares it) says so with `depends_on`;
+the entry records a content digest of each such directory's `.go` files, and is stale when any
+of them changed (`load_valid`)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from linter import __version__
@@ -71,6 +78,84 @@ def _nearest_gomod(directory: str) -> bytes | None:
         if parent == d:
             return None
         d = parent
+
+
+# -- other packages a result depended on ------------------------------------------------------
+_RECORDING: list[set[str]] = []
+_DIGESTS: dict[str, tuple[tuple[tuple[str, int, int], ...], str]] = {}
+
+
+@contextmanager
+def recording() -> Iterator[set[str]]:
+    """Collects the directories `depends_on` names while the block runs (one check group)."""
+    deps: set[str] = set()
+    _RECORDING.append(deps)
+    try:
+        yield deps
+    finally:
+        _RECORDING.pop()
+
+
+def depends_on(directory: str) -> None:
+    """The result being computed also depends on the `.go` files of `directory`."""
+    if _RECORDING:
+        _RECORDING[-1].add(os.path.abspath(directory))
+
+
+def directory_signature(directory: str) -> tuple[tuple[str, int, int], ...] | None:
+    """(name, size, mtime) of each `.go` file of the directory: cheap, from stat alone."""
+    try:
+        with os.scandir(directory or ".") as it:
+            entries = [(e.name, e.stat()) for e in it if e.name.endswith(".go") and e.is_file()]
+    except OSError:
+        return None
+    return tuple(sorted((n, st.st_size, st.st_mtime_ns) for n, st in entries))
+
+
+def directory_digest(directory: str) -> str | None:
+    """A digest of the names and contents of the directory's `.go` files (re-read only when
+    their stat signature changed since the last call in this process)."""
+    sig = directory_signature(directory)
+    if sig is None:
+        return None
+    got = _DIGESTS.get(directory)
+    if got is not None and got[0] == sig:
+        return got[1]
+    h = hashlib.sha256()
+    for name, _, _ in sig:
+        try:
+            with open(os.path.join(directory, name), "rb") as fh:
+                h.update(name.encode() + b"\0" + hashlib.sha256(fh.read()).digest())
+        except OSError:
+            return None
+    digest = h.hexdigest()
+    _DIGESTS[directory] = (sig, digest)
+    return digest
+
+
+def dependency_digests(directories: set[str]) -> dict[str, str] | None:
+    """{directory: digest} for a cache entry; None when one cannot be read (then no entry)."""
+    out = {}
+    for d in sorted(directories):
+        digest = directory_digest(d)
+        if digest is None:
+            return None
+        out[d] = digest
+    return out
+
+
+def load_valid(cache_dir: str, key: str) -> dict[str, Any] | None:
+    """The entry for `key`, unless a package it depended on changed since it was stored."""
+    doc = load(cache_dir, key)
+    if doc is None:
+        return None
+    deps = doc.get("deps") or {}
+    if not isinstance(deps, dict):
+        return None
+    for d, digest in deps.items():
+        if directory_digest(d) != digest:
+            return None
+    return doc
 
 
 def load(cache_dir: str, key: str) -> dict[str, Any] | None:

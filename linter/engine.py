@@ -441,7 +441,7 @@ def cached_check_group(
         return check_group(rules, paths, explicit, go_override, timeout)
     key = cache.group_key(paths, os.path.dirname(paths[0]), ruleset, go_override, explicit)
     if key is not None:
-        doc = cache.load(cache_dir, key)
+        doc = cache.load_valid(cache_dir, key)
         if doc is not None:
             res = Result()
             res.findings, res.errors = cache.findings_from_doc(doc)
@@ -453,10 +453,13 @@ def cached_check_group(
             res.suppressed = doc.get("suppressed", 0)
             res.cache_hits = 1
             return res
-    res = check_group(rules, paths, explicit, go_override, timeout)
-    if key is not None and not any("--timeout-per-file" in e.message for e in res.errors):
+    with cache.recording() as deps:  # other packages of the module the checks read
+        res = check_group(rules, paths, explicit, go_override, timeout)
+    digests = cache.dependency_digests(deps)
+    if key is not None and digests is not None and not any("--timeout-per-file" in e.message for e in res.errors):
         stats = {"files": res.stats.files, "skipped_generated": res.stats.skipped_generated, "lines": res.stats.lines}
-        cache.store(cache_dir, key, cache.findings_to_doc(res.findings, res.errors, stats, res.unused_ignores, res.suppressed))
+        doc = cache.findings_to_doc(res.findings, res.errors, stats, res.unused_ignores, res.suppressed)
+        cache.store(cache_dir, key, {**doc, "deps": digests} if digests else doc)
     return res
 
 

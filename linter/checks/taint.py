@@ -35,6 +35,7 @@ from linter.analysis.callgraph import CALLGRAPH, CallGraph
 from linter.analysis.flow import callee_text
 from linter.analysis.framework import Package, PackagePass, Pass, budget_paused
 from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls, is_declaration, name_occurrences
+from linter.cache import depends_on, directory_signature
 from linter.checks.base import RULE_LIST, STRING_LIST, Check, CheckConfigError, Verdict
 from linter.parsing import package_name, query
 from linter.patterns import Env
@@ -779,7 +780,7 @@ def _describe(text: str) -> str:
 
 # -- other packages of the same module -----------------------------------------------------------
 _MODULE_LINE = re.compile(rb"^module\s+(\S+)", re.MULTILINE)
-_PACKAGES: OrderedDict[str, Package | None] = OrderedDict()
+_PACKAGES: OrderedDict[str, tuple[Any, Package | None]] = OrderedDict()
 _MAX_PACKAGES = 64
 
 
@@ -803,10 +804,14 @@ def _module(directory: str) -> tuple[str, str] | None:
 
 
 def _package_at(directory: str) -> Package | None:
-    """A Package for another directory of the module (kept for a few lookups: an LRU)."""
-    if directory in _PACKAGES:
+    """A Package for another directory of the module (kept for a few lookups: an LRU, whose
+    entry is dropped when a file of the directory changed since: a long-lived process, or two
+    runs in one, never answers from an old text)."""
+    sig = directory_signature(directory)
+    got = _PACKAGES.get(directory)
+    if got is not None and got[0] == sig:
         _PACKAGES.move_to_end(directory)
-        return _PACKAGES[directory]
+        return got[1]
     pkg: Package | None = None
     try:
         names = sorted(n for n in os.listdir(directory) if n.endswith(".go") and not n.endswith("_test.go"))
@@ -821,7 +826,8 @@ def _package_at(directory: str) -> Package | None:
         if name:
             pkg = Package(directory, name)
             break
-    _PACKAGES[directory] = pkg
+    _PACKAGES[directory] = (sig, pkg)
+    _PACKAGES.move_to_end(directory)
     if len(_PACKAGES) > _MAX_PACKAGES:
         _PACKAGES.popitem(last=False)
     return pkg
@@ -854,9 +860,21 @@ def _imported_package(pass_: Pass, alias: str) -> Package | None:
     if alias in ("_", "."):
         return None
     for directory in imports.get(alias, []):
-        return _package_at(directory)
+        return _package_for(pass_, directory)
     for directory in imports.get("", []):  # unaliased: the package clause says the name
-        pkg = _package_at(directory)
+        pkg = _package_for(pass_, directory)
         if pkg is not None and pkg.name == alias:
             return pkg
     return None
+
+
+def _package_for(pass_: Pass, directory: str) -> Package | None:
+    """The package at `directory`, once per checked package: its files now count among what
+    the checked package's result depends on (the result cache checks them for changes)."""
+    memo_key = ("taint-package", directory)
+    if memo_key in pass_.package.memo:
+        return pass_.package.memo[memo_key]  # type: ignore[no-any-return]
+    depends_on(directory)
+    pkg = _package_at(directory)
+    pass_.package.memo[memo_key] = pkg
+    return pkg
