@@ -75,7 +75,7 @@ class TaintCheck(Check):
             "guards": {
                 "type": "object",
                 "additionalProperties": False,
-                "properties": {"shape-checks": STRING_LIST},
+                "properties": {"not-guards": STRING_LIST},
             },
             "cleanup": {
                 "type": "object",
@@ -114,7 +114,7 @@ class TaintCheck(Check):
         self.max_depth = params.get("max-depth", 5)
         guards = params.get("guards")
         self.guards = guards is not None
-        self.shape_checks = [re.compile(rx) for rx in (guards or {}).get("shape-checks", [])]
+        self.not_guards = [re.compile(rx) for rx in (guards or {}).get("not-guards", [])]
         cleanup = params.get("cleanup")
         self.cleanup_vector: str | None = None
         self.cleanup_methods: list[str] = []
@@ -463,7 +463,7 @@ class TaintCheck(Check):
         f = fr.pass_.file
         if cond.type == "call_expression":
             callee = callee_text(f, cond)
-            if any(rx.search(callee) for rx in self.propagators) or any(rx.search(callee) for rx in self.shape_checks):
+            if any(rx.search(callee) for rx in self.propagators) or any(rx.search(callee) for rx in self.not_guards):
                 return False  # `strings.HasPrefix(p, "/api")`, `utf8.ValidString(v)`: the form, not the value
             args = cond.child_by_field_name("arguments")
             return args is not None and any(_norm(f.text(a)) == text for a in args.named_children)

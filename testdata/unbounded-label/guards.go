@@ -144,3 +144,21 @@ func firstKnownTier(w http.ResponseWriter, r *http.Request) {
 	// ruleid: unbounded-label
 	byHost.WithLabelValues(firstKnown(r.URL.Path, nil), "GET").Inc()
 }
+
+type keySet map[string]struct{}
+
+// Add stores k and says whether it was new.
+func (s keySet) Add(k string) bool {
+	_, had := s[k]
+	s[k] = struct{}{}
+	return !had
+}
+
+// Positive: a call that stores the value and reports success admits every new value.
+func firstSeen(w http.ResponseWriter, r *http.Request, seen keySet) {
+	key := r.URL.Query().Get("key")
+	if seen.Add(key) {
+		// ruleid: unbounded-label
+		byHost.WithLabelValues(key, "GET").Inc()
+	}
+}
