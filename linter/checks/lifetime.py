@@ -568,6 +568,9 @@ class LifetimeCheck(Check):
             break
         if loop is None:
             return False
+        lbody = loop.child_by_field_name("body")
+        if lbody is not None and lbody.start_byte <= node.start_byte < lbody.end_byte:
+            return False  # `case <-time.Tick(d):` inside the loop: a new ticker every iteration
         for ex in _exits(body, node.end_byte, body.end_byte):
             if ex.type == "return_statement" or ex.type == "break_statement" and LifetimeCheck._exit_target(ex) is not None:
                 return False

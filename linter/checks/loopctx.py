@@ -381,7 +381,8 @@ class LoopContextCheck(Check):
         if self.retry and _leaves_loop_on_success(f, node, ctx.scope):
             return True
         if result_var and self.released_by:
-            occ = [o for o in facts.uses(result_var) if within(o, ctx.scope)]
+            # a `defer t.Stop()` in the loop body runs when the function returns, not per iteration
+            occ = [o for o in facts.uses(result_var) if within(o, ctx.scope) and not (ctx.lexical and _deferred_past(o, ctx.scope))]
             if any(True for _ in method_calls(f, occ, self.released_by)):
                 return True
             if any(self._released_by_callee(o, pass_) for o in occ):
@@ -585,6 +586,19 @@ def _error_only(f: SourceFile, use: Any, fn: FuncInfo | None) -> bool:
     if use.kind == "return" and fn is not None:
         return [t for _, t in fn.results] == ["error"]
     return False
+
+
+def _deferred_past(use: Node, scope: Node) -> bool:
+    """A `defer` of `use` that runs only when the function around the loop returns (not in a
+    func literal invoked per iteration inside `scope`)."""
+    if not _deferred(use):
+        return False
+    n = use.parent
+    while n is not None and n.id != scope.id:
+        if n.type == "func_literal":
+            return False  # the closure returns every iteration, and its defers run then
+        n = n.parent
+    return True
 
 
 def _deferred(use: Node) -> bool:

@@ -312,3 +312,31 @@ func (d *dispatcher) run(backoff time.Duration) {
 		}
 	}
 }
+
+// Positive: `defer t.Stop()` inside the loop runs when the function returns, not per iteration.
+func deferredStop(in <-chan Msg) {
+	for {
+		// ruleid: time-after-in-loop
+		t := time.NewTimer(time.Minute)
+		defer t.Stop()
+		select {
+		case m := <-in:
+			handle(m)
+		case <-t.C:
+		}
+	}
+}
+
+// Negative: stopped at the end of every iteration.
+func stoppedEachTime(in <-chan Msg) {
+	for {
+		// ok: time-after-in-loop
+		t := time.NewTimer(time.Minute)
+		select {
+		case m := <-in:
+			handle(m)
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
