@@ -23,6 +23,19 @@ from linter.patterns import UNWRAP, AnchorKey, CandidateIndex, Env, Pattern, Pat
 
 Node = tree_sitter.Node
 
+# what makes a regex's hit depend on where the searched text starts or ends (`^`/`$` outside a
+# character class, `\A`, `\Z`, `\b`, `\B`, a negative lookbehind)
+_ANCHORED = re.compile(r"[\^$]|\\[AZbB]|\(\?<!")
+_CLASSES = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]")
+
+
+def _position_free(pattern: str) -> bool:
+    """Does a hit of `pattern` in a node's text stay a hit in any text containing it?"""
+    keep = ("\\A", "\\Z", "\\b", "\\B")
+    bare = _CLASSES.sub(lambda m: m.group() if m.group() in keep else "x", pattern)  # escapes, classes
+    return _ANCHORED.search(bare) is None
+
+
 RULE_KEYS = {"pattern", "kind", "regex", "type", "inside", "has", "not", "all", "any", "matches", "constraints"}
 
 
@@ -128,6 +141,10 @@ class RuleNode:
                 return [("words", tuple(sorted(t.encode() for t in lits)))]
             hook = self.pattern.text_hook()
             return [("regex", hook)] if hook is not None else None
+        if self.regex is not None and _position_free(self.regex.pattern):
+            # the node's text is part of its declaration's: an unanchored regex found in one is
+            # found in the other
+            return [("regex", self.regex.pattern.encode())]
         if self.any_of:
             out: list[tuple[str, Any]] = []
             for r in self.any_of:
