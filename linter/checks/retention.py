@@ -26,12 +26,13 @@ unknown, and unknown is not a match.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, cast
 
 import tree_sitter
 
 from linter.analysis.framework import Pass
-from linter.analysis.functions import FUNCTIONS, PACKAGE_VARS, SLICE_TEXT, FileFunctions, FuncInfo, declared_type
+from linter.analysis.functions import FUNCTIONS, PACKAGE_VARS, SLICE_TEXT, FileFunctions, FuncInfo, declared_type, word_positions
 from linter.checks.base import RULE_LIST, STRING_LIST, Check, CheckConfigError, Verdict
 from linter.lazyregex import LazyRegex
 from linter.patterns import Env
@@ -148,14 +149,13 @@ class RetentionCheck(Check):
                 except re.error as e:
                     raise CheckConfigError(f"view-calls[{i}].receiver-type: invalid regex: {e}", ["view-calls", i]) from None
                 self.view_methods.append((v["method"], rt))
-        names = sorted({n.rsplit(".", 1)[-1] for n in self.substring_calls | self.view_functions} | {m for m, _ in self.view_methods})
-        # a declaration matters if it has a slice expression, or calls one of those functions
-        self._filter = (
-            re.compile(SLICE_TEXT.pattern + rb"|\.(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\s*\(")
-            if names
-            else SLICE_TEXT
-        )
-        self._call_names = [b"." + n.encode() for n in names]
+        # A declaration matters if it has a slice expression, or calls one of those functions by
+        # its full name (`strings.Split(`, `unsafe.String(`: the bare `.String(` is everywhere),
+        # or a view method (`.Value(`).
+        calls = sorted(self.substring_calls | self.view_functions) + sorted({"." + m for m, _ in self.view_methods})
+        self._call_names = [c.encode() + b"(" for c in calls]
+        # one regex with these as alternatives would lose the fast literal scan of SLICE_TEXT
+        self._filter = cast("re.Pattern[bytes]", _SliceOrCall(self._call_names)) if calls else SLICE_TEXT
         # calls whose result is (or fills) a buffer of someone else's data
         self.read_calls = self.regexes(
             "read-calls", [r"(^|\.)(ReadAll|ReadFile|ReadFull|ReadAtLeast|Read|ReadBytes|ReadString|ReadSlice|ReadLine|Bytes|Body)$"]
@@ -191,7 +191,8 @@ class RetentionCheck(Check):
         if fns.has_slice(fn):
             return False
         data, a, b = pass_.file.data, fn.node.start_byte, fn.node.end_byte
-        return not any(data.find(n, a, b) != -1 for n in self._call_names)
+        needles: list[bytes] = self._filter.present(data) if isinstance(self._filter, _SliceOrCall) else []
+        return not any(data.find(n, a, b) != -1 for n in needles)
 
     def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
@@ -200,6 +201,11 @@ class RetentionCheck(Check):
             return None
         if self.popped is not None and isinstance(env.get(self.popped), Node):
             return self._pop(node, env, fn, pass_)
+        c0 = env.get(self.container) if self.container is not None else None
+        if isinstance(c0, Node) and _bare(c0).type == "identifier":
+            fns0: FileFunctions = pass_.result_of(FUNCTIONS)
+            if fns0.facts(fn).declares(pass_.file.text(_bare(c0))):
+                return None  # a local map or slice (the common case): cheap to tell, so asked first
         found = None
         for name in self.values:
             v = env.get(name)
@@ -749,7 +755,7 @@ class _TypeIndex:
         for data in self.sources:
             if name.encode() not in data:
                 continue
-            for m in rx.finditer(data):
+            for m in _line_matches(data, name.encode(), rx):
                 indent, rest = m.group(1), m.group(2)
                 line_start = m.start()
                 head = data[line_start : m.start(2)]
@@ -808,7 +814,7 @@ class _TypeIndex:
         for data in self.sources:
             if name.encode() not in data:
                 continue
-            for m in rx.finditer(data):
+            for m in _line_matches(data, name.encode(), rx):
                 if data[m.start()] == 0x09 and not _in_var_block(data, m.start()):
                     continue
                 declared = _strip_comment(m.group(1).decode("utf-8", "replace")).strip()
@@ -843,10 +849,10 @@ class _TypeIndex:
         for data in self.sources:
             if found or name.encode() not in data:
                 continue
-            if var.search(data) is not None:
+            if next(_line_matches(data, name.encode(), var), None) is not None:
                 found = True
                 break
-            for m in field.finditer(data):
+            for m in _line_matches(data, name.encode(), field):
                 owner = _enclosing_struct(data, m.start(), len(m.group(1)))
                 if owner is None or owner == name:
                     continue
@@ -1000,15 +1006,85 @@ def _drops_elements(f: Any, sl: Node) -> bool:
     return op is not None and op.type == "-" and right is not None and right.type == "int_literal"
 
 
+class _Span:
+    def __init__(self, start: int, end: int) -> None:
+        self._span = (start, end)
+
+    def span(self) -> tuple[int, int]:
+        return self._span
+
+    def start(self) -> int:
+        return self._span[0]
+
+
+class _SliceOrCall:
+    """What a declaration must contain, as a pattern-like object: a slice expression (SLICE_TEXT)
+    or one of the calls' literal texts; `search` gives the earliest, with a regex scan and plain
+    finds (each fast; one regex alternating them is twenty times slower). The needles a file
+    holds at all are found once per file."""
+
+    def __init__(self, needles: list[bytes]) -> None:
+        self.needles = needles
+        self._groups: dict[bytes, list[bytes]] = {}  # by the text before the first dot: `strings.`
+        for n in needles:
+            self._groups.setdefault(n.split(b".")[0] + b"." if b"." in n[1:] else n, []).append(n)
+        self._data: bytes | None = None
+        self._present: list[bytes] = []
+
+    def present(self, data: bytes) -> list[bytes]:
+        if data is not self._data:
+            self._data = data
+            self._present = [n for head, ns in self._groups.items() if head in data for n in ns if n in data]
+        return self._present
+
+    def search(self, data: bytes, pos: int = 0, endpos: int | None = None) -> _Span | None:
+        end = len(data) if endpos is None else endpos
+        m = SLICE_TEXT.search(data, pos, end)
+        best = m.span() if m is not None else None
+        for n in self.present(data):
+            i = data.find(n, pos, best[0] if best is not None else end)
+            if i != -1 and i + len(n) <= end and (best is None or i < best[0]):
+                best = (i, i + len(n))
+        return _Span(*best) if best is not None else None
+
+
+def _line_matches(data: bytes, name: bytes, rx: re.Pattern[bytes]) -> Iterator[re.Match[bytes]]:
+    """`rx` (written for a line's start) matched on each line where `name` occurs as a word:
+    finding the name is a fast scan, a `^`-anchored multi-line regex is not."""
+    last = -1
+    for i in word_positions(data, name):
+        start = data.rfind(b"\n", 0, i) + 1
+        if start == last:
+            continue
+        last = start
+        end = data.find(b"\n", i)
+        m = rx.match(data, start, len(data) if end == -1 else end)
+        if m is not None:
+            yield m
+
+
+def _bare(n: Node) -> Node:
+    """`m` for `m[k]`, `(m)`: the container under indexing and parentheses."""
+    while n.type in ("parenthesized_expression", "index_expression"):
+        inner = n.child_by_field_name("operand") if n.type == "index_expression" else (n.named_children[0] if n.named_children else None)
+        if inner is None:
+            break
+        n = inner
+    return n
+
+
 def _zero_length(f: Any, sl: Node) -> bool:
     end = sl.child_by_field_name("end")
     start = sl.child_by_field_name("start")
     return end is not None and f.text(end).strip() == "0" and (start is None or f.text(start).strip() == "0")
 
 
+_STRUCT_OPENER = re.compile(rb"^(?:type\s+|\t)([A-Za-z_]\w*)(?:\[[^\]\n]*\])?\s+struct\s*\{\s*$", re.MULTILINE)
+
+
 def _enclosing_struct(data: bytes, pos: int, indent: int) -> str | None:
     """The name of the struct type whose field is the line at `pos` (indented `indent` tabs)."""
-    opener = re.compile(rb"^(?:type\s+|\t)([A-Za-z_]\w*)(?:\[[^\]\n]*\])?\s+struct\s*\{\s*$", re.MULTILINE)
+    opener = _STRUCT_OPENER
     best = None
     lo = max(0, data.rfind(b"\ntype ", 0, pos))
     for m in opener.finditer(data, lo, pos):
