@@ -61,6 +61,7 @@ class RetentionCheck(Check):
             "container": {"type": "string"},
             "keys": STRING_LIST,
             "key-bases": {"type": "string"},
+            "small-bases": {"type": "string"},
             "reused-containers": {"type": "string"},
             "popped": {"type": "string"},
             "sanitizers": RULE_LIST,
@@ -118,6 +119,9 @@ class RetentionCheck(Check):
             self.key_bases = LazyRegex(params["key-bases"]) if "key-bases" in params else None
             # containers whose pops hand elements out for reuse (a pool, a free list): not dropped
             self.reused = LazyRegex(params["reused-containers"]) if "reused-containers" in params else None
+            # bases that are small by nature (a job's Name, an ID, a path): a piece of one retains
+            # nothing worth a finding (data read, received or viewed still counts whatever its name)
+            self.small_bases = LazyRegex(params["small-bases"]) if "small-bases" in params else None
         except re.error as e:
             raise CheckConfigError(f"invalid regex: {e}", []) from None
         self.sanitizers = self.rules("sanitizers")
@@ -224,6 +228,10 @@ class RetentionCheck(Check):
         root = _root(base) if base is not None else None
         if root is not None and root.type == "identifier" and pass_.file.text(root) in self._stored_whole(env, pass_):
             return None  # `m[line[:8]] = line`: the whole of the base is kept anyway
+        if base is not None and self.small_bases is not None and not self._is_view_of(found, fn, pass_):
+            last = re.split(r"[^\w]+", pass_.file.text(base).rstrip(")] "))[-1]
+            if last and self.small_bases.search(last):
+                return None  # a piece of a name, an ID or a path: the whole of it is small
         # only now the (package-wide) question: does the container outlive the call?
         if self.container is not None:
             c = env.get(self.container)
@@ -411,6 +419,9 @@ class RetentionCheck(Check):
             if self._filled_by_read(f, name, fn, pass_):
                 return True
         return self.key_bases.search(name) is not None
+
+    def _is_view_of(self, found: Node, fn: FuncInfo, pass_: Pass) -> bool:
+        return found.type == "call_expression" and self._is_view(found, fn, pass_)
 
     def _is_view(self, call: Node, fn: FuncInfo, pass_: Pass) -> bool:
         callee = call.child_by_field_name("function")
