@@ -40,6 +40,19 @@ def go_mod_version(directory: str) -> GoVersion | None:
         d = parent
 
 
+@lru_cache(maxsize=4096)
+def module_root(directory: str) -> str | None:
+    """The directory of the nearest go.mod at or above `directory` (None if there is none)."""
+    d = os.path.abspath(directory)
+    while True:
+        if os.path.isfile(os.path.join(d, "go.mod")):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
+
+
 @dataclass(frozen=True)
 class VersionCondition:
     """`applies: "<1.23"`; outside that range the rule is silent or downgraded to info."""

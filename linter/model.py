@@ -82,11 +82,19 @@ class Rule:
         include, exclude = self.paths_cache
         if include is None and exclude is None:
             return True
-        path = os.path.normcase(path)
-        name = os.path.basename(path)
-        if include is not None and not (include.match(path) or include.match(name)):
+        from linter.goversion import module_root
+
+        # Globs see the path inside its module (`internal/x/y.go`), so `*/tests/*` means a tests
+        # directory of the project, not one that happens to hold the checkout; a relative path as
+        # given and the base name are tried too.
+        root = module_root(os.path.dirname(path) or ".")
+        forms = [os.path.normcase(os.path.relpath(os.path.abspath(path), root))] if root else []
+        if not os.path.isabs(path) or not forms:
+            forms.append(os.path.normcase(path))
+        forms.append(os.path.basename(forms[-1]))
+        if include is not None and not any(include.match(p) for p in forms):
             return False
-        return exclude is None or not (exclude.match(path) or exclude.match(name))
+        return exclude is None or not any(exclude.match(p) for p in forms)
 
     @property
     def summary(self) -> str:

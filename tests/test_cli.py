@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,3 +188,14 @@ def test_sample_in_readme(run_cli) -> None:
     assert code == 1
     found = {line.rsplit("[", 1)[1].rstrip("]") for line in out.splitlines() if line.endswith("]")}
     assert found == {"unclosed-client", "time-after-in-loop", "repeated-watch", "subslice-retained", "unbounded-label"}
+
+
+def test_test_directories_are_excluded_inside_the_module_only(tmp_path: Path, run_cli) -> None:
+    """`*/tests/*` means a tests directory of the project, not one that holds the checkout."""
+    repo = tmp_path / "tests" / "repo"
+    write(repo, "go.mod", "module m\n\ngo 1.21\n")
+    write(repo, "svc/a.go", LEAK.replace("package a", "package svc"))
+    write(repo, "tests/b.go", LEAK.replace("package a", "package tests"))
+    _, out, _ = run_cli("check", "--format", "json", str(repo))
+    paths = [f["path"] for f in json.loads(out)["findings"]]
+    assert len(paths) == 1 and paths[0].endswith(os.path.join("svc", "a.go"))
