@@ -24,7 +24,8 @@ from linter.analysis.callgraph import CALLGRAPH, LOOP_KINDS, CallGraph, lexical_
 from linter.analysis.flow import callee_text, method_calls, use_of, within
 from linter.analysis.framework import Pass, budget_paused
 from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls
-from linter.checks.base import RULE_LIST, STRING_LIST, Check, Verdict
+from linter.checks.base import RULE_LIST, STRING_LIST, Check, CheckConfigError, Verdict
+from linter.lazyregex import LazyRegex
 from linter.parsing import SourceFile
 from linter.patterns import CandidateIndex, Env
 from linter.prefilter import may_match
@@ -87,6 +88,12 @@ class LoopContextCheck(Check):
             "wait-only": {"type": "boolean"},
             "per-request": {"type": "boolean"},
             "error-only-blocks": {"type": "boolean"},
+            "short-durations": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["duration", "regex"],
+                "properties": {"duration": {"type": "string"}, "regex": {"type": "string"}},
+            },
             "request-params": STRING_LIST,
             "skip-own-api": {"type": "boolean"},
             "retry-until-success": {"type": "boolean"},
@@ -124,6 +131,11 @@ class LoopContextCheck(Check):
         # the subscription ends: there is no handle to leak
         self.error_only = params.get("error-only-blocks", False)
         self._shapes: list[tuple[Any, bool, _RuleShape]] | None = None
+        # `time.After(sendEventTime)` with `const sendEventTime = 10 * time.Millisecond`: the
+        # duration's text, or the package constant it names, matches `regex`: exempt
+        short = params.get("short-durations")
+        self.short_var = self.metavar_in(short, "duration") if short else None
+        self.short_rx = LazyRegex(short["regex"]) if short else None
         self._gate: re.Pattern[bytes] | bool | None = None
         self.request_params = self.regexes(
             "request-params",
@@ -561,7 +573,38 @@ class LoopContextCheck(Check):
                 return False
         return True
 
+    def metavar_in(self, obj: dict[str, str], key: str) -> str:
+        name = str(obj[key]).lstrip("$")
+        if name not in self.metavars:
+            raise CheckConfigError(f"short-durations.{key}: ${name} is not bound by the rule's patterns", ["short-durations", key])
+        return name
+
+    def _short_duration(self, env: Env, pass_: Pass) -> bool:
+        d = env.get(self.short_var) if self.short_var else None
+        if not isinstance(d, Node) or self.short_rx is None:
+            return False
+        text = pass_.file.text(d).strip()
+        if self.short_rx.search(text):
+            return True
+        if d.type != "identifier":
+            return False
+        key = ("const-value", text)
+        memo = pass_.package.memo
+        if key not in memo:
+            rx = re.compile(rb"(?m)^\s*(?:const\s+)?" + re.escape(text.encode()) + rb"(?:\s+time\.Duration)?\s*=\s*([^\n/]+)")
+            value = None
+            for data in pass_.package.sources():
+                m = rx.search(data)
+                if m is not None:
+                    value = m.group(1).decode("utf-8", "replace").strip()
+                    break
+            memo[key] = value
+        value = memo[key]
+        return value is not None and self.short_rx.search(value) is not None
+
     def run(self, node: Node, env: Env, pass_: Pass) -> Verdict | None:
+        if self.short_var and self._short_duration(env, pass_):
+            return None
         if self.skip_own_api and (self._own_api(node, pass_) or self._local_registration(node, pass_)):
             return None
         ctx = self.context(node, pass_)

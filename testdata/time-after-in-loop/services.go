@@ -340,3 +340,19 @@ func stoppedEachTime(in <-chan Msg) {
 		t.Stop()
 	}
 }
+
+const sendTimeout = 10 * time.Millisecond
+
+// Negative: the timeout is a package constant under a second.
+func broadcast(watchers []chan Msg, m Msg, events <-chan Msg) {
+	for ev := range events {
+		for _, w := range watchers {
+			select {
+			case w <- ev:
+			// ok: time-after-in-loop
+			case <-time.After(sendTimeout):
+			}
+		}
+	}
+	_ = m
+}
