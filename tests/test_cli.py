@@ -154,7 +154,15 @@ def test_rules_and_explain(run_cli) -> None:
     code, out, _ = run_cli("rules")
     assert code == 0
     ids = [line.split()[0] for line in out.splitlines()]
-    assert ids == ["repeated-watch", "subslice-retained", "time-after-in-loop", "unbounded-label", "unclosed-client", "unstopped-ticker"]
+    assert ids == [
+        "endless-goroutine",
+        "repeated-watch",
+        "subslice-retained",
+        "time-after-in-loop",
+        "unbounded-label",
+        "unclosed-client",
+        "unstopped-ticker",
+    ]
     code, out, _ = run_cli("explain", "unclosed-client")
     assert code == 0 and "defer client.Close()" in out
     assert run_cli("explain", "nope")[0] == 2

@@ -87,6 +87,7 @@ class LoopContextCheck(Check):
             "stored": {"type": "boolean"},
             "wait-only": {"type": "boolean"},
             "per-request": {"type": "boolean"},
+            "per-request-callers": {"type": "boolean"},
             "error-only-blocks": {"type": "boolean"},
             "short-durations": {
                 "type": "object",
@@ -127,6 +128,8 @@ class LoopContextCheck(Check):
         # a handler runs once per request: a watch it starts on a context that outlives the
         # request (context.Background(), the server's) is one more parked goroutine per request
         self.per_request = params.get("per-request", False)
+        # also a function (transitively) called by a request handler runs once per request
+        self.per_request_callers = params.get("per-request-callers", False)
         # a call whose only result is an error (`err := sse.Subscribe(ctx, fn)`) blocks until
         # the subscription ends: there is no handle to leak
         self.error_only = params.get("error-only-blocks", False)
@@ -192,6 +195,9 @@ class LoopContextCheck(Check):
         fed = _loop_channels(f, loop, node)
         return bool(fed) and fed <= channels
 
+    def _handles_requests(self, fn: FuncInfo) -> bool:
+        return any(any(rx.search(t) for rx in self.request_params) for _, t in fn.params)
+
     def _per_request(self, node: Node, pass_: Pass) -> LoopContext | None:
         """A request handler (a `*http.Request`, gin/echo/fiber context or gRPC stream parameter)
         that starts the watch on a context not derived from the request."""
@@ -204,12 +210,14 @@ class LoopContextCheck(Check):
         if not handles:
             return None
         scoped = set(handles) | {n for n, t in outer.params if t == "context.Context"}
-        args = node.child_by_field_name("arguments") if node.type == "call_expression" else None
-        if args is None:
-            return None
-        lifetimes = [a for a in args.named_children if _LIFETIME_ARG.search(f.text(a))] or args.named_children[:1]
-        if not lifetimes or any(_derived_from(f, fns.facts(outer), a, scoped, 3) for a in lifetimes):
-            return None  # the watch ends with the request
+        if node.type == "call_expression":
+            args = node.child_by_field_name("arguments")
+            if args is None:
+                return None
+            lifetimes = [a for a in args.named_children if _LIFETIME_ARG.search(f.text(a))] or args.named_children[:1]
+            if not lifetimes or any(_derived_from(f, fns.facts(outer), a, scoped, 3) for a in lifetimes):
+                return None  # the watch ends with the request
+        # (a `go` statement has no lifetime to derive: what would end it is its own business)
         return LoopContext(f"{outer.display} handles a request and runs once per request", outer.body, f, lexical=False)
 
     def _in_scheduled_literal(self, node: Node, pass_: Pass) -> LoopContext | None:
@@ -252,6 +260,9 @@ class LoopContextCheck(Check):
             for current, cur_pass, via in frontier:
                 if _once_flagged(current):
                     continue  # `if s.started { return }; s.started = true`: runs once, however often called
+                if self.per_request_callers and current is not fn and self._handles_requests(current):
+                    result = f"{fn.display} is called{via.rsplit(', which is called', 1)[0]}, once per request"
+                    break
                 for site in graph.sites(current):
                     if _exits_after(site.file, _statement_of(site.call)):
                         continue  # `s.Shutdown(); os.Exit(0)`: the process ends after this call
