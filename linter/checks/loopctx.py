@@ -403,6 +403,8 @@ class LoopContextCheck(Check):
             return True  # `NewGNMIClient(conn).Subscribe(ctx)` with `defer conn.Close()`
         if self.retry and _leaves_loop_on_success(f, node, ctx.scope):
             return True
+        if result_var and (self.stored or self.returned) and _kept_past_iteration(f, facts, result_var, node, ctx.scope):
+            return True  # `respTimer = timer.C` into a variable of the enclosing code: reused, not dropped
         if result_var and self.released_by:
             # a `defer t.Stop()` in the loop body runs when the function returns, not per iteration
             occ = [o for o in facts.uses(result_var) if within(o, ctx.scope) and not (ctx.lexical and _deferred_past(o, ctx.scope))]
@@ -552,6 +554,9 @@ class LoopContextCheck(Check):
             name = re.escape(pname)
             if self.drained and re.search(rf"\brange\s+{name}\b|,\s*ok\s*:?=\s*<-\s*{name}\b", body):
                 return True  # the callee reads the watch until it is closed
+            got = re.search(rf"(\w+)\s*:?=\s*<-\s*{name}\b", body) if self.drained else None
+            if got is not None and re.search(rf"\b{re.escape(got.group(1))}\s*==\s*nil\b", body):
+                return True  # `pairs := <-ch; if pairs == nil { return }`: read until closed
         return False
 
     def _local_registration(self, node: Node, pass_: Pass) -> bool:
@@ -640,6 +645,44 @@ def _error_only(f: SourceFile, use: Any, fn: FuncInfo | None) -> bool:
     if use.kind == "return" and fn is not None:
         return [t for _, t in fn.results] == ["error"]
     return False
+
+
+def _kept_past_iteration(f: SourceFile, facts: Any, var: str, node: Node, scope: Node) -> bool:
+    """The value (or its `.C`) is assigned to a variable declared outside the loop body, which
+    later iterations use: the timer is kept, like a field, not abandoned."""
+    for occ in facts.uses(var):
+        if occ.start_byte <= node.end_byte or not within(occ, scope):
+            continue
+        expr = occ.parent if occ.parent is not None and occ.parent.type == "selector_expression" else occ
+        p = expr.parent
+        if p is None or p.type != "expression_list" or p.parent is None or p.parent.type != "assignment_statement":
+            continue
+        stmt = p.parent
+        right, left = stmt.child_by_field_name("right"), stmt.child_by_field_name("left")
+        if right is None or left is None or right.id != p.id:
+            continue
+        for target in left.named_children:
+            if target.type != "identifier":
+                continue
+            decls = [o for o in facts.uses(f.text(target)) if _is_declaration_site(o)]
+            if decls and all(not within(d, scope) for d in decls):
+                return True
+    return False
+
+
+def _is_declaration_site(occ: Node) -> bool:
+    p = occ.parent
+    if p is None:
+        return False
+    if p.type in ("var_spec", "parameter_declaration"):
+        return True
+    return (
+        p.type == "expression_list"
+        and p.parent is not None
+        and p.parent.type == "short_var_declaration"
+        and p.parent.child_by_field_name("left") is not None
+        and p.parent.child_by_field_name("left").id == p.id
+    )  # type: ignore[union-attr]
 
 
 def _deferred_past(use: Node, scope: Node) -> bool:

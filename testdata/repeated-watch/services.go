@@ -453,3 +453,27 @@ func (s *sessionClient) consumeTree(ch <-chan [][]byte) bool {
 		_ = pairs
 	}
 }
+
+// Negative: the helper reads the watch until it delivers nil (closed) before a new one starts.
+func (s *sessionClient) rewatchTree(kv kvStore, stop <-chan struct{}) {
+	for {
+		// ok: repeated-watch
+		ch, err := kv.WatchTree("/services", stop)
+		if err != nil || !s.untilNil(ch, stop) {
+			return
+		}
+	}
+}
+
+func (s *sessionClient) untilNil(ch <-chan [][]byte, stop <-chan struct{}) bool {
+	for {
+		select {
+		case pairs := <-ch:
+			if pairs == nil {
+				return true
+			}
+		case <-stop:
+			return false
+		}
+	}
+}

@@ -356,3 +356,26 @@ func broadcast(watchers []chan Msg, m Msg, events <-chan Msg) {
 	}
 	_ = m
 }
+
+// Negative: the timer's channel is kept in a variable of the enclosing function, which later
+// iterations select on: one timer per call, armed once when the request was written.
+func awaitHeaders(written <-chan error, headers <-chan Msg, d time.Duration) error {
+	var headerTimeout <-chan time.Time
+	for {
+		select {
+		case err := <-written:
+			if err != nil {
+				return err
+			}
+			// ok: time-after-in-loop
+			timer := time.NewTimer(d)
+			defer timer.Stop()
+			headerTimeout = timer.C
+		case m := <-headers:
+			handle(m)
+			return nil
+		case <-headerTimeout:
+			return nil
+		}
+	}
+}
