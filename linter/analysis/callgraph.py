@@ -262,9 +262,17 @@ def loop_kind(f: SourceFile, loop: Node) -> str:
 _COMPARED = re.compile(r"^\s*([\w.]+)\s*(<=?|>=?|!=)\s*[^=]|[^=!<>]\s*(<=?|>=?|!=)\s*([\w.]+)\s*$")
 
 
+_SIZE_BOUND = re.compile(
+    r"^\s*(len\([\w.]+\)|[\w.]+\.Len\(\))\s*(<=?|>=?)\s*[\w.()]+\s*$|^\s*[\w.()]+\s*(<=?|>=?)\s*(len\([\w.]+\)|[\w.]+\.Len\(\))\s*$"
+)
+
+
 def _counts(f: SourceFile, loop: Node, cond: Node) -> bool:
     """`for attempts < max { ...; attempts++ }`: a condition on a counter the body steps is a
-    bounded loop (a retry budget), not one that repeats for the life of the process."""
+    bounded loop (a retry budget), not one that repeats for the life of the process; so is a
+    loop until a collection reaches a size (`for peers.Len() < size`, `for len(q) > 0`)."""
+    if _SIZE_BOUND.match(f.text(cond)):
+        return True
     m = _COMPARED.search(f.text(cond))
     if m is None:
         return False

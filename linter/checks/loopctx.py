@@ -676,13 +676,10 @@ def _is_declaration_site(occ: Node) -> bool:
         return False
     if p.type in ("var_spec", "parameter_declaration"):
         return True
-    return (
-        p.type == "expression_list"
-        and p.parent is not None
-        and p.parent.type == "short_var_declaration"
-        and p.parent.child_by_field_name("left") is not None
-        and p.parent.child_by_field_name("left").id == p.id
-    )  # type: ignore[union-attr]
+    if p.type != "expression_list" or p.parent is None or p.parent.type != "short_var_declaration":
+        return False
+    left = p.parent.child_by_field_name("left")
+    return left is not None and left.id == p.id
 
 
 def _deferred_past(use: Node, scope: Node) -> bool:

@@ -228,6 +228,8 @@ class RetentionCheck(Check):
         root = _root(base) if base is not None else None
         if root is not None and root.type == "identifier" and pass_.file.text(root) in self._stored_whole(env, pass_):
             return None  # `m[line[:8]] = line`: the whole of the base is kept anyway
+        if root is not None and root.type == "identifier" and self._owner_keeps_base(pass_.file.text(root), env, fn, pass_):
+            return None  # `o.buf = buf; o.cache[k] = view(buf[n:])`: the owner holds the whole buffer anyway
         if base is not None and self.small_bases is not None and not self._is_view_of(found, fn, pass_):
             last = re.split(r"[^\w]+", pass_.file.text(base).rstrip(")] "))[-1]
             if last and self.small_bases.search(last):
@@ -247,6 +249,20 @@ class RetentionCheck(Check):
         return Verdict(vars={"SLICE": _short(f.text(found)), "BASE": btext, "RETAINS": _STORE_MESSAGE.format(base=btext)})
 
     # -- where the stored value comes from ------------------------------------------------------
+    def _owner_keeps_base(self, base: str, env: Env, fn: FuncInfo, pass_: Pass) -> bool:
+        """The container's owner (`o` in `o.cache[k] = ...`) also keeps the base buffer itself in
+        this function (`o.buf = buf`): an arena the cache points into by design, nothing extra."""
+        c = env.get(self.container) if self.container is not None else None
+        if not isinstance(c, Node):
+            return False
+        croot = _root(c)
+        if croot is None or croot.type != "identifier" or croot.id == c.id:
+            return False
+        owner = re.escape(pass_.file.text(croot))
+        body = fn.body or fn.node
+        text = pass_.file.text(body)
+        return re.search(rf"(?<![\w.]){owner}\.\w+\s*=\s*{re.escape(base)}\b\s*(\n|;|$)", text) is not None
+
     def _stored_whole(self, env: Env, pass_: Pass) -> set[str]:
         """Variables the store keeps whole: `v` in `m[k] = v`, `append(m[k], v)`, `T{data: v}`."""
         out: set[str] = set()

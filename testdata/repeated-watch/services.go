@@ -477,3 +477,25 @@ func (s *sessionClient) untilNil(ch <-chan [][]byte, stop <-chan struct{}) bool 
 		}
 	}
 }
+
+// Negative: waiting until enough peers registered: the loop is bounded by progress toward a
+// size, and the watch abandoned by the break is the last one.
+type peerSet struct{ m map[string]string }
+
+func (p *peerSet) Len() int { return len(p.m) }
+
+func (s *sessionClient) waitPeersOnce(peers *peerSet, size int) {
+	// ok: repeated-watch
+	for resp := range s.cli.Watch(context.Background(), "/peers/") {
+		_ = resp
+		if peers.Len() >= size {
+			break
+		}
+	}
+}
+
+func (s *sessionClient) bootstrap(peers *peerSet, size int) {
+	for peers.Len() < size {
+		s.waitPeersOnce(peers, size)
+	}
+}
