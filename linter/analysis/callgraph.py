@@ -262,6 +262,7 @@ def loop_kind(f: SourceFile, loop: Node) -> str:
 _COMPARED = re.compile(r"^\s*([\w.]+)\s*(<=?|>=?|!=)\s*[^=]|[^=!<>]\s*(<=?|>=?|!=)\s*([\w.]+)\s*$")
 
 
+_BUDGET_GUARD = re.compile(r"\bif\s+(\w+)\s*(?:>|>=)\s*\w+\s*\{\s*(?:return|break)\b")
 _SIZE_BOUND = re.compile(
     r"^\s*(len\([\w.]+\)|[\w.]+\.Len\(\))\s*(<=?|>=?)\s*[\w.()]+\s*$|^\s*[\w.()]+\s*(<=?|>=?)\s*(len\([\w.]+\)|[\w.]+\.Len\(\))\s*$"
 )
@@ -273,6 +274,13 @@ def _counts(f: SourceFile, loop: Node, cond: Node) -> bool:
     loop until a collection reaches a size (`for peers.Len() < size`, `for len(q) > 0`)."""
     if _SIZE_BOUND.match(f.text(cond)):
         return True
+    body = loop.child_by_field_name("body")
+    if body is not None:
+        # `for c.Next() { if i > 0 { return ErrOnce }; i++; ... }`: a budget checked in the body
+        text = f.text(body)
+        for g in _BUDGET_GUARD.finditer(text):
+            if re.search(rf"(?<![\w.]){re.escape(g.group(1))}\s*(\+\+|\+=)", text):
+                return True
     m = _COMPARED.search(f.text(cond))
     if m is None:
         return False

@@ -2,6 +2,7 @@ package clients
 
 import (
 	"context"
+	"errors"
 
 	"cloud.google.com/go/storage"
 )
@@ -39,4 +40,37 @@ func readAttrs(ctx context.Context, name string) (*storage.BucketAttrs, error) {
 		return nil, err
 	}
 	return client.Bucket(name).Attrs(ctx)
+}
+
+// Negative: a config parser that accepts one block (a budget checked in the loop body): the
+// client is built once at start-up and kept in the proxy it returns.
+type parser interface{ Next() bool }
+
+type proxy struct{ client *storage.BucketHandle }
+
+func newProxy(ctx context.Context, name string) (*proxy, error) {
+	// ok: unclosed-client
+	client, err := storage.NewClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &proxy{client: client.Bucket(name)}, nil
+}
+
+func parseBlock(ctx context.Context, c parser, names []string) (*proxy, error) {
+	var p *proxy
+	i := 0
+	for c.Next() {
+		if i > 0 {
+			return nil, errors.New("only one block")
+		}
+		i++
+		for _, n := range names {
+			var err error
+			if p, err = newProxy(ctx, n); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return p, nil
 }
