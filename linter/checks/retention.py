@@ -648,6 +648,29 @@ class RetentionCheck(Check):
         return False
 
     # -- queues popped by re-slicing ---------------------------------------------------------------
+    def _refilled_wholesale(self, qtext: str, pass_: Pass) -> bool:
+        """Is the queue field assigned a fresh slice somewhere in the package (`x.buf = entries`,
+        not `x.buf = x.buf[1:]` nor `append(x.buf, ...)`)? Then what a pop leaves behind lives
+        only until the next refill: one batch, not a growing backlog."""
+        field = qtext.rsplit(".", 1)[-1]
+        key = ("refilled", field)
+        memo = pass_.package.memo
+        if key not in memo:
+            rx = re.compile(rb"\.\s*" + re.escape(field.encode()) + rb"\s*=\s*([^\n;]+)")
+            found = False
+            for path, data in pass_.package.entries():
+                if path.endswith("_test.go"):
+                    continue  # a test setting up the queue says nothing about production refills
+                for m in rx.finditer(data):
+                    rhs = m.group(1).strip()
+                    if re.match(rb"\w+\s*$", rhs) and rhs not in (b"nil",):
+                        found = True  # a plain variable holding another slice
+                        break
+                if found:
+                    break
+            memo[key] = found
+        return bool(memo[key])
+
     def _pop(self, node: Node, env: Env, fn: FuncInfo, pass_: Pass) -> Verdict | None:
         f = pass_.file
         sl = env.get(self.popped or "")
@@ -706,6 +729,8 @@ class RetentionCheck(Check):
         front = sl.child_by_field_name("end") is None  # a prefix dropped: appends do not refill it
         if self._slots_cleared(f, aliases, fn, pass_, front):
             return None
+        if q.type == "selector_expression" and self._refilled_wholesale(f.text(q), pass_):
+            return None  # `i.buf = batch` elsewhere: the drained array is dropped at each refill
         btext = _short(f.text(q))
         return Verdict(vars={"SLICE": _short(f.text(sl)), "BASE": btext, "RETAINS": _POP_MESSAGE.format(base=btext)})
 

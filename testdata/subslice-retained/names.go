@@ -60,3 +60,39 @@ func (o *obfuscator) obfuscateScratch(v string, scratch []byte) string {
 	o.cache[v] = bytesutil.ToUnsafeString(scratch[4:])
 	return o.cache[v]
 }
+
+// Negative: the queue is refilled wholesale when drained (a batch iterator): what a pop leaves
+// behind lives only until the next batch replaces the array.
+type batchIter struct {
+	mu  sync.Mutex
+	buf []*job
+	src chan []*job
+}
+
+func (it *batchIter) next() *job {
+	if len(it.buf) == 0 {
+		entries := <-it.src
+		it.buf = entries
+	}
+	j := it.buf[0]
+	// ok: subslice-retained
+	it.buf = it.buf[1:]
+	return j
+}
+
+// Positive: the same queue refilled by append keeps the popped prefix until it reallocates.
+type backlog struct {
+	mu    sync.Mutex
+	items []*job
+	src   chan []*job
+}
+
+func (b *backlog) next() *job {
+	if len(b.items) == 0 {
+		b.items = append(b.items, <-b.src...)
+	}
+	j := b.items[0]
+	// ruleid: subslice-retained
+	b.items = b.items[1:]
+	return j
+}
