@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,7 +73,6 @@ class Rule:
 
     def applies_to(self, path: str) -> bool:
         """`paths: {include, exclude}` globs, matched against the path and its base name."""
-        import os
 
         if self.paths_cache is None:
             self.paths_cache = (
@@ -82,16 +82,7 @@ class Rule:
         include, exclude = self.paths_cache
         if include is None and exclude is None:
             return True
-        from linter.goversion import module_root
-
-        # Globs see the path inside its module (`internal/x/y.go`), so `*/tests/*` means a tests
-        # directory of the project, not one that happens to hold the checkout; a relative path as
-        # given and the base name are tried too.
-        root = module_root(os.path.dirname(path) or ".")
-        forms = [os.path.normcase(os.path.relpath(os.path.abspath(path), root))] if root else []
-        if not os.path.isabs(path) or not forms:
-            forms.append(os.path.normcase(path))
-        forms.append(os.path.basename(forms[-1]))
+        forms = _path_forms(path)
         if include is not None and not any(include.match(p) for p in forms):
             return False
         return exclude is None or not any(exclude.match(p) for p in forms)
@@ -100,6 +91,23 @@ class Rule:
     def summary(self) -> str:
         first = self.description.strip().splitlines()
         return first[0] if first else self.message
+
+
+@functools.lru_cache(maxsize=65536)
+def _path_forms(path: str) -> tuple[str, ...]:
+    """Globs see the path inside its module (`internal/x/y.go`), so `*/tests/*` means a tests
+    directory of the project, not one that happens to hold the checkout; a relative path as given
+    and the base name are tried too. Computed once per path, shared by every rule."""
+    import os
+
+    from linter.goversion import module_root
+
+    root = module_root(os.path.dirname(path) or ".")
+    forms = [os.path.normcase(os.path.relpath(os.path.abspath(path), root))] if root else []
+    if not os.path.isabs(path) or not forms:
+        forms.append(os.path.normcase(path))
+    forms.append(os.path.basename(forms[-1]))
+    return tuple(forms)
 
 
 def _globs(globs: list[str] | None) -> re.Pattern[str] | None:
