@@ -63,6 +63,57 @@ _PLAIN_RESULT = re.compile(
 _CONTEXT_ARG = re.compile(r"(?i)(^ctx$|ctx\b|context\b|\.Context\(\)$)")
 
 
+def _deferred_past_loop(occ: Node, decl: Node) -> bool:
+    """`occ` is in a `defer` that runs only when the function around the loop that made `decl`
+    returns (not in a func literal invoked per iteration): it releases nothing per iteration."""
+    loop = lexical_loop(decl)
+    if loop is None or not (loop.start_byte <= occ.start_byte < loop.end_byte):
+        return False
+    n = occ.parent
+    deferred = False
+    while n is not None and n.id != loop.id:
+        if n.type == "defer_statement":
+            deferred = True  # `defer conn.Close()` or `defer func() { conn.Close() }()`
+        elif n.type == "func_literal" and deferred:
+            return False  # a closure invoked per iteration returns, and runs its defers, each time
+        n = n.parent
+    return deferred
+
+
+def _callback(fn: FuncInfo) -> Node | None:
+    """The call that `fn` (a func literal) is handed to as an argument (a registered callback
+    that runs later, per call), or None."""
+    if fn.node.type != "func_literal":
+        return None
+    p = fn.node.parent
+    if p is None or p.type != "argument_list" or p.parent is None or p.parent.type != "call_expression":
+        return None
+    return p.parent
+
+
+def _callback_of(node: Node, outer: FuncInfo) -> tuple[Node, Node] | None:
+    """The outermost callback literal (and the call it is handed to) between `node` and `outer`."""
+    found = None
+    n = node.parent
+    while n is not None and n.id != outer.node.id:
+        if n.type == "func_literal" and n.parent is not None and n.parent.type == "argument_list":
+            call = n.parent.parent
+            if call is not None and call.type == "call_expression":
+                found = (n, call)
+        n = n.parent
+    return found
+
+
+def _literal_param_types(f: SourceFile, lit: Node) -> list[str]:
+    params = lit.child_by_field_name("parameters")
+    out = []
+    for p in params.named_children if params is not None else []:
+        t = p.child_by_field_name("type")
+        if t is not None:
+            out.append(f.text(t))
+    return out
+
+
 def _operation(f: SourceFile, call: Node) -> bool:
     """`c.CreateCompany(ctx, req)`, `c.Topic(id).IAM().Policy(ctx)`: a chain ending in a call
     that takes a context is an operation that returns data; handle accessors (`client.Bucket(name)`,
@@ -578,6 +629,8 @@ class LifetimeCheck(Check):
 
     def _process_lived(self, pass_: Pass, outer: FuncInfo, fn: FuncInfo, transitive: bool = True) -> str | None:
         """Why values created here live for the whole process, or None."""
+        if _callback(fn) is not None:
+            return None  # `http.HandleFunc("/", func(w, r) {...})` in main: the callback runs per call
         if outer.name in self.long_lived_fns and not outer.receiver_type:
             return f"it is created in {outer.name}"
         for info in {id(fn): fn, id(outer): outer}.values():
@@ -659,6 +712,13 @@ class LifetimeCheck(Check):
         loop = lexical_loop(node)
         if loop is not None:
             return f"a new one is created on every iteration of the loop at line {loop.start_point[0] + 1}"
+        cb = _callback_of(node, outer)
+        if cb is not None:
+            lit, call = cb
+            fn_node = call.child_by_field_name("function")
+            what = f.text(fn_node) if fn_node is not None else "a call"
+            per = "request" if any(rx.search(t) for rx in self.request_params for t in _literal_param_types(f, lit)) else "call"
+            return f"the callback passed to {what} at line {call.start_point[0] + 1} creates one on every {per} and leaks it"
         if any(any(rx.search(t) for rx in self.request_params) for _, t in outer.params):
             return f"{outer.display} creates one on every request and leaks it"
         if (
@@ -867,6 +927,8 @@ class LifetimeCheck(Check):
                 if use.kind == "receiver":
                     sel = use.node
                     field = sel.child_by_field_name("field") if sel is not None else None
+                    if field is not None and f.text(field) in release and _deferred_past_loop(occ, decl):
+                        continue  # `defer conn.Close()` in a loop body runs when the function returns
                     if field is not None and f.text(field) in release:
                         if top:
                             self._release_site(occ, body)

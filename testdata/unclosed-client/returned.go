@@ -3,8 +3,11 @@ package clients
 import (
 	"context"
 	"errors"
+	"net/http"
+	"time"
 
 	"cloud.google.com/go/storage"
+	"google.golang.org/grpc"
 )
 
 // A constructor run once at start-up that returns a handle of the client (the bucket): the
@@ -73,4 +76,45 @@ func parseBlock(ctx context.Context, c parser, names []string) (*proxy, error) {
 		}
 	}
 	return p, nil
+}
+
+// Positive: `defer conn.Close()` in an endless worker loop runs only when the function
+// returns (never): a connection piles up every round.
+func pollUpstream(ctx context.Context, addr string, t *time.Ticker) {
+	for range t.C {
+		// ruleid: unclosed-client
+		conn, err := grpc.NewClient(addr)
+		if err != nil {
+			continue
+		}
+		defer conn.Close()
+		_ = conn
+	}
+}
+
+// Negative: the same inside a per-iteration closure: its defer runs every round.
+func pollUpstreamScoped(ctx context.Context, addr string, t *time.Ticker) {
+	for range t.C {
+		func() {
+			// ok: unclosed-client
+			conn, err := grpc.NewClient(addr)
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			_ = conn
+		}()
+	}
+}
+
+// Positive: a handler closure registered in init runs per request (init does not own it).
+func init() {
+	http.HandleFunc("/doc", func(w http.ResponseWriter, r *http.Request) {
+		// ruleid: unclosed-client
+		client, err := storage.NewClient(r.Context())
+		if err != nil {
+			return
+		}
+		_, _ = client.Bucket("docs").Attrs(r.Context())
+	})
 }
