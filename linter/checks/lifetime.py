@@ -968,9 +968,23 @@ class LifetimeCheck(Check):
             return HANDED_OFF  # unknown code: assume it takes ownership
         if index >= len(target.params):
             return HANDED_OFF
-        pname = target.params[index][0]
+        pname, ptype = target.params[min(index, len(target.params) - 1)]
         if pname.startswith("...") or pname == "_":
             return LEAKED if pname == "_" else HANDED_OFF
+        if ptype.lstrip().startswith("..."):
+            # `closeAll(a, b)` with `func closeAll(cs ...io.Closer)`: released if the body ranges
+            # over the parameter and calls a release method on its element; else unknown
+            body = target.body
+            text = target.file.text(body) if body is not None else ""
+            m = re.search(rf"for\s+(?:\w+\s*,\s*)?(\w+)\s*:=\s*range\s+{re.escape(pname)}\b", text)
+            if m is None:
+                return HANDED_OFF
+            elem = re.escape(m.group(1))
+            if any(re.search(rf"(?<![\w.]){elem}\.{re.escape(r)}\(", text) for r in release):
+                return RELEASED
+            # the element kept (stored, returned, sent, passed on): owned elsewhere; else dropped
+            kept = rf"(?<![\w_])(?<!_ )=\s*{elem}\b|\breturn\b[^\n]*\b{elem}\b|<-\s*{elem}\b|[(,]\s*{elem}\s*[,)]"
+            return HANDED_OFF if re.search(kept, text) else LEAKED
         tpass = pass_.file_pass(target.file)
         got = self._follow_var(target.file, tpass, target, pname, target.node, release, depth + 1)
         return LEAKED if got == HANDLE else got

@@ -118,3 +118,39 @@ func init() {
 		_, _ = client.Bucket("docs").Attrs(r.Context())
 	})
 }
+
+// Negative: released through a variadic helper that closes each of its arguments.
+func closeAll(cs ...interface{ Close() error }) {
+	for _, c := range cs {
+		_ = c.Close()
+	}
+}
+
+func exportBuckets(ctx context.Context, name string) error {
+	// ok: unclosed-client
+	a, err := storage.NewClient(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeAll(a)
+	_, err = a.Bucket(name).Attrs(ctx)
+	return err
+}
+
+// Positive: a variadic helper that only logs its arguments releases nothing.
+func logAll(cs ...interface{ Close() error }) {
+	for _, c := range cs {
+		_ = c
+	}
+}
+
+func exportLogged(ctx context.Context, name string) error {
+	// ruleid: unclosed-client
+	a, err := storage.NewClient(ctx)
+	if err != nil {
+		return err
+	}
+	logAll(a)
+	_, err = a.Bucket(name).Attrs(ctx)
+	return err
+}
