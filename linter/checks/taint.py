@@ -409,6 +409,19 @@ class TaintCheck(Check):
                         cond = stmt.child_by_field_name("condition")
                         if cond is not None and self._fails(cond, stmt.child_by_field_name("initializer"), text, fr):
                             return True
+                    if stmt.type == "if_statement" and stmt.child_by_field_name("alternative") is None:
+                        # `if _, ok := known[m]; !ok { m = "OTHER" }`: known, or replaced by a constant
+                        cond = stmt.child_by_field_name("condition")
+                        then = stmt.child_by_field_name("consequence")
+                        if (
+                            cond is not None
+                            and then is not None
+                            and self._reassigns_constant(then, text, fr)
+                            and self._fails(cond, stmt.child_by_field_name("initializer"), text, fr)
+                        ):
+                            return True
+                    if stmt.type == "expression_switch_statement" and self._switch_normalizes(stmt, text, fr):
+                        return True  # `switch p { case "a", "b": default: p = "other" }`
             elif t == "expression_case":
                 sw = n.parent
                 subject = sw.child_by_field_name("value") if sw is not None and sw.type == "expression_switch_statement" else None
@@ -418,6 +431,38 @@ class TaintCheck(Check):
                         return True
             child, n = n, n.parent
         return False
+
+    def _reassigns_constant(self, block: Node, text: str, fr: Frame) -> bool:
+        """Does `block` assign a constant to the value spelled `text` (`m = "OTHER"`)?"""
+        f = fr.pass_.file
+        stmts = [c for c in block.named_children if c.type == "statement_list"]
+        for stmt in stmts[0].named_children if stmts else block.named_children:
+            if stmt.type != "assignment_statement":
+                continue
+            left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
+            if left is None or right is None or len(left.named_children) != 1 or len(right.named_children) != 1:
+                continue
+            if _norm(f.text(left.named_children[0])) == text and self._constant(right.named_children[0], fr):
+                return True
+        return False
+
+    def _switch_normalizes(self, sw: Node, text: str, fr: Frame) -> bool:
+        """`switch x { case "a", "b": ...; default: x = "other" }`: after it, x is one of a few."""
+        f = fr.pass_.file
+        subject = sw.child_by_field_name("value")
+        if subject is None or _norm(f.text(subject)) != text:
+            return False
+        has_default = False
+        for case in sw.named_children:
+            if case.type == "default_case":
+                if not self._reassigns_constant(case, text, fr):
+                    return False
+                has_default = True
+            elif case.type == "expression_case":
+                values = case.child_by_field_name("value")
+                if values is None or not all(self._constant(v, fr) for v in values.named_children):
+                    return False
+        return has_default
 
     def _holds(self, cond: Node, init: Node | None, text: str, fr: Frame) -> bool:
         """Does `cond` being true say the value spelled `text` is in a known set?"""
