@@ -102,11 +102,15 @@ class EndlessCheck(Check):
         return None
 
     def _leaves(self, loop: Node, f: SourceFile) -> bool:
-        """Is there any way out of `loop`: a return, a goto, a break that leaves it, an exit call?"""
+        """Is there any way out of `loop`: a return, a goto, a break that leaves it, an exit call?
+        A `case` that can never fire does not count: `<-ctx.Done()` of a `context.Background()`,
+        or a local channel nothing closes or sends on."""
 
         def walk(n: Node) -> bool:
             if n.type == "func_literal":
                 return False  # its returns leave the literal, not the loop
+            if n.type == "communication_case" and _never_fires(f, n, loop):
+                return False
             if n.type in ("return_statement", "goto_statement"):
                 return True
             if n.type == "break_statement":
@@ -120,6 +124,36 @@ class EndlessCheck(Check):
 
         body = loop.child_by_field_name("body")
         return body is not None and walk(body)
+
+
+_BACKGROUND = re.compile(r"^context\.(Background|TODO)\(\)$")
+
+
+def _never_fires(f: SourceFile, case: Node, loop: Node) -> bool:
+    """`case <-ctx.Done():` where ctx is `context.Background()`, or `case <-stop:` where `stop` is
+    a channel made in the enclosing function that nothing closes, sends on or hands out."""
+    comm = case.child_by_field_name("communication")
+    m = re.match(r"^(?:\w+\s*(?:,\s*\w+)?\s*:?=\s*)?<-\s*([\w.]+?)(\.Done\(\))?$", f.text(comm).strip()) if comm is not None else None
+    if m is None:
+        return False
+    name, done = m.group(1), m.group(2)
+    if "." in name:
+        return False  # a field: someone else may close it
+    scope = loop
+    while scope.parent is not None and scope.type not in ("function_declaration", "method_declaration"):
+        scope = scope.parent  # the declared function around the goroutine (its captures)
+    text = f.text(scope)
+    assigns = [a.split("//", 1)[0] for a in re.findall(rf"(?<![\w.]){re.escape(name)}\s*:?=\s*([^\n;]+)", text)]
+    if not assigns:
+        return False  # a parameter or a package variable: set elsewhere
+    if done:
+        return all(_BACKGROUND.match(a.strip()) for a in assigns)
+    if not all(a.strip().startswith("make(chan") for a in assigns):
+        return False
+    uses = re.findall(rf"(?<![\w.]){re.escape(name)}\b", text)
+    closed = re.search(rf"\bclose\(\s*{re.escape(name)}\s*\)|(?<![\w.]){re.escape(name)}\s*<-", text)
+    # only declared, and received from here: nothing can ever make it ready
+    return closed is None and len(uses) <= len(assigns) + 1
 
 
 def _loops(body: Node) -> list[Node]:

@@ -165,7 +165,10 @@ class LoopContextCheck(Check):
         fn = _declared_function(fns, node)
         if fn is None:
             return None
-        found = self._periodic(fn, pass_)
+        # a handler calling the function makes it per request, unless the call takes a context
+        # or stop channel (its lifetime then comes from the caller, which we do not trace)
+        requests = self.per_request_callers and not _has_lifetime_arg(pass_.file, node)
+        found = self._periodic(fn, pass_, requests)
         if found is None:
             return None
         body = fn.body or fn.node
@@ -199,26 +202,30 @@ class LoopContextCheck(Check):
         return any(any(rx.search(t) for rx in self.request_params) for _, t in fn.params)
 
     def _per_request(self, node: Node, pass_: Pass) -> LoopContext | None:
-        """A request handler (a `*http.Request`, gin/echo/fiber context or gRPC stream parameter)
-        that starts the watch on a context not derived from the request."""
+        """A request handler (a `*http.Request`, gin/echo/fiber context or gRPC stream parameter;
+        also a handler literal registered inside another function) that starts the watch on a
+        context not derived from the request (an argument that is no context, such as a NATS
+        subject built from the request, is no lifetime)."""
         f = pass_.file
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
-        outer = fns.outermost(node)
-        if outer is None or outer.body is None or _in_literal(node, outer.body):
+        handler = fns.enclosing(node)
+        while handler is not None and not self._handles_requests(handler):
+            handler = fns.enclosing(handler.node)
+        if handler is None or handler.body is None:
             return None
-        handles = [n for n, t in outer.params if any(rx.search(t) for rx in self.request_params)]
-        if not handles:
-            return None
-        scoped = set(handles) | {n for n, t in outer.params if t == "context.Context"}
+        handles = [n for n, t in handler.params if any(rx.search(t) for rx in self.request_params)]
+        scoped = set(handles) | {n for n, t in handler.params if t == "context.Context"}
         if node.type == "call_expression":
             args = node.child_by_field_name("arguments")
             if args is None:
                 return None
-            lifetimes = [a for a in args.named_children if _LIFETIME_ARG.search(f.text(a))] or args.named_children[:1]
-            if not lifetimes or any(_derived_from(f, fns.facts(outer), a, scoped, 3) for a in lifetimes):
+            lifetimes = [a for a in args.named_children if _LIFETIME_ARG.search(f.text(a))]
+            facts = fns.facts(fns.outermost(node) or handler)
+            if any(_derived_from(f, facts, a, scoped, 3) for a in lifetimes):
                 return None  # the watch ends with the request
         # (a `go` statement has no lifetime to derive: what would end it is its own business)
-        return LoopContext(f"{outer.display} handles a request and runs once per request", outer.body, f, lexical=False)
+        name = handler.display if handler.name else "a request handler"
+        return LoopContext(f"{name} handles a request and runs once per request", handler.body, f, lexical=False)
 
     def _in_scheduled_literal(self, node: Node, pass_: Pass) -> LoopContext | None:
         """Inside `wait.Until(func() {...}, d, stop)` / `backoff.Retry(func() error {...}, b)`:
@@ -243,11 +250,11 @@ class LoopContextCheck(Check):
             n = n.parent
         return None
 
-    def _periodic(self, fn: FuncInfo, pass_: Pass) -> str | None:
+    def _periodic(self, fn: FuncInfo, pass_: Pass, requests: bool = False) -> str | None:
         """Breadth-first up the call graph: the shortest chain of callers from `fn` to a loop
         (or a scheduler) within max-depth calls. Only whole answers are memoized, so the result
         never depends on which function was asked about first."""
-        key = ("periodic", id(self), fn.node.id)
+        key = ("periodic", id(self), fn.node.id, requests)
         memo = pass_.package.memo
         if key in memo:
             return memo[key]  # type: ignore[no-any-return]
@@ -260,7 +267,7 @@ class LoopContextCheck(Check):
             for current, cur_pass, via in frontier:
                 if _once_flagged(current):
                     continue  # `if s.started { return }; s.started = true`: runs once, however often called
-                if self.per_request_callers and current is not fn and self._handles_requests(current):
+                if requests and current is not fn and self._handles_requests(current):
                     result = f"{fn.display} is called{via.rsplit(', which is called', 1)[0]}, once per request"
                     break
                 for site in graph.sites(current):
@@ -375,6 +382,8 @@ class LoopContextCheck(Check):
             return True  # the caller owns the result
         if self.stored and use.kind in ("store", "composite"):
             return True  # kept in a field or struct and reused, not one per iteration
+        if use.kind == "store" and self.released_by and _released_before(f, node, self.released_by, scope_fn):
+            return True  # `if s.sub != nil { s.sub.Close() }; s.sub = c.Subscribe(...)`: one at a time
         # Leaving the function ends a loop only when the loop is in this function; called
         # from a loop elsewhere, returning just goes round the caller's loop again.
         # ... and only when the loop itself waits: not across a goroutine started per iteration.
@@ -552,9 +561,10 @@ class LoopContextCheck(Check):
             if re.search(rf"(?<![\w.]){re.escape(pname)}\.({releases})\(", body):
                 return True
             name = re.escape(pname)
-            if self.drained and re.search(rf"\brange\s+{name}\b|,\s*ok\s*:?=\s*<-\s*{name}\b", body):
+            in_goroutine = use.node.parent is not None and use.node.parent.type == "go_statement"
+            if self.drained and not in_goroutine and re.search(rf"\brange\s+{name}\b|,\s*ok\s*:?=\s*<-\s*{name}\b", body):
                 return True  # the callee reads the watch until it is closed
-            got = re.search(rf"(\w+)\s*:?=\s*<-\s*{name}\b", body) if self.drained else None
+            got = re.search(rf"(\w+)\s*:?=\s*<-\s*{name}\b", body) if self.drained and not in_goroutine else None
             if got is not None and re.search(rf"\b{re.escape(got.group(1))}\s*==\s*nil\b", body):
                 return True  # `pairs := <-ch; if pairs == nil { return }`: read until closed
         return False
@@ -635,6 +645,24 @@ def _where(current: SourceFile, f: SourceFile, node: Node) -> str:
     if f is current:
         return ""
     return f" in {os.path.basename(f.path)}"
+
+
+def _released_before(f: SourceFile, node: Node, released_by: set[str], fn: FuncInfo) -> bool:
+    """`node` is assigned to `target` (a field), and earlier in the function `target.Close()`
+    (a release method) runs: the previous one is released before it is replaced."""
+    stmt = node.parent
+    while stmt is not None and stmt.type not in ("assignment_statement", "block", "function_declaration"):
+        stmt = stmt.parent
+    if stmt is None or stmt.type != "assignment_statement":
+        return False
+    left = stmt.child_by_field_name("left")
+    if left is None or len(left.named_children) != 1:
+        return False
+    target = f.text(left.named_children[0])
+    body = fn.body or fn.node
+    before = f.data[body.start_byte : stmt.start_byte].decode("utf-8", "replace")
+    releases = "|".join(re.escape(r) for r in sorted(released_by))
+    return re.search(rf"(?<![\w.]){re.escape(target)}\.({releases})\(", before) is not None
 
 
 def _error_only(f: SourceFile, use: Any, fn: FuncInfo | None) -> bool:
@@ -862,6 +890,11 @@ def _once_flagged(fn: FuncInfo) -> bool:
         if re.search(rf"(?<![\w.]){re.escape(flag)}\s*=\s*true\b", text[m.end() :]):
             return True
     return False
+
+
+def _has_lifetime_arg(f: SourceFile, node: Node) -> bool:
+    args = node.child_by_field_name("arguments") if node.type == "call_expression" else None
+    return args is not None and any(_LIFETIME_ARG.search(f.text(a)) for a in args.named_children)
 
 
 _LIFETIME_ARG = re.compile(r"(?i)ctx|context|done|stop|quit|cancel")

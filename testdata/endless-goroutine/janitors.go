@@ -312,3 +312,83 @@ func handleRelay(w http.ResponseWriter, r *http.Request) {
 }
 
 func use(ctx context.Context) { _ = ctx }
+
+// Positive: the way out waits on context.Background().Done(), which never fires.
+func startHeartbeat(send func()) {
+	ctx := context.Background()
+	t := time.NewTicker(15 * time.Second)
+	// ruleid: endless-goroutine
+	go func() {
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				send()
+			}
+		}
+	}()
+}
+
+func serveConns(conns <-chan func()) {
+	for send := range conns {
+		startHeartbeat(send)
+	}
+}
+
+// Positive: a stop channel nothing closes (made here, never stored or closed).
+func openSynced(sync func()) {
+	stop := make(chan struct{})
+	// ruleid: endless-goroutine
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				sync()
+			}
+		}
+	}()
+}
+
+func handleOpen(w http.ResponseWriter, r *http.Request) { openSynced(func() {}) }
+
+// Negative: the stop channel is handed back to the caller, who can close it.
+func openStoppable(sync func()) chan struct{} {
+	stop := make(chan struct{})
+	// ok: endless-goroutine
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				sync()
+			}
+		}
+	}()
+	return stop
+}
+
+func handleOpenStoppable(w http.ResponseWriter, r *http.Request) { close(openStoppable(func() {})) }
+
+// Positive: a handler literal registered inside a routes function starts one per request.
+func routes(mux *http.ServeMux) {
+	mux.HandleFunc("/jobs", func(w http.ResponseWriter, r *http.Request) {
+		// ruleid: endless-goroutine
+		go func() {
+			tk := time.NewTicker(time.Second)
+			defer tk.Stop()
+			for {
+				<-tk.C
+				log.Print("report")
+			}
+		}()
+	})
+}

@@ -123,7 +123,7 @@ func (h *longPoll) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	select {
 	case resp := <-wch:
 		_ = resp
-	case <-time.After(30 * time.Second):
+	case <-r.Context().Done():
 	}
 }
 
@@ -497,5 +497,79 @@ func (s *sessionClient) waitPeersOnce(peers *peerSet, size int) {
 func (s *sessionClient) bootstrap(peers *peerSet, size int) {
 	for peers.Len() < size {
 		s.waitPeersOnce(peers, size)
+	}
+}
+
+// Positive: a websocket handler subscribing to a room (the subject comes from the request, but
+// a subject is no lifetime): the subscription outlives the closed socket, one per connection.
+type chatHub struct{ nc *nats.Conn }
+
+func (h *chatHub) serveWS(w http.ResponseWriter, r *http.Request, read func() error) {
+	// ruleid: repeated-watch
+	_, _ = h.nc.Subscribe("chat."+r.URL.Query().Get("room"), func(m *nats.Msg) {})
+	for read() == nil {
+	}
+}
+
+// Positive: a request helper that subscribes to an inbox and never unsubscribes.
+func (h *chatHub) ask(subj string) error {
+	// ruleid: repeated-watch
+	sub, err := h.nc.SubscribeSync(nats.NewInbox())
+	if err != nil {
+		return err
+	}
+	_, err = sub.NextMsg(time.Second)
+	return err
+}
+
+func (h *chatHub) serveAsk(w http.ResponseWriter, r *http.Request) { _ = h.ask("quote") }
+
+// Negative: the same helper unsubscribing when done.
+func (h *chatHub) askClean(subj string) error {
+	// ok: repeated-watch
+	sub, err := h.nc.SubscribeSync(nats.NewInbox())
+	if err != nil {
+		return err
+	}
+	defer func() { _ = sub.Unsubscribe() }()
+	_, err = sub.NextMsg(time.Second)
+	return err
+}
+
+func (h *chatHub) serveAskClean(w http.ResponseWriter, r *http.Request) { _ = h.askClean("quote") }
+
+// Negative: the previous subscription is closed before a new one replaces it.
+type feed struct {
+	rdb *redis.Client
+	ps  *redis.PubSub
+}
+
+func (f *feed) reconfigure(channel string) {
+	if f.ps != nil {
+		_ = f.ps.Close()
+	}
+	// ok: repeated-watch
+	f.ps = f.rdb.Subscribe(context.Background(), channel)
+}
+
+func (f *feed) follow(updates <-chan string) {
+	for ch := range updates {
+		f.reconfigure(ch)
+	}
+}
+
+// Positive: each request starts a watch and hands it to a forwarding goroutine; the watch's
+// context is never cancelled, so watch and goroutine pile up.
+func (s *sessionClient) register(reqs <-chan string, ctx context.Context) {
+	for key := range reqs {
+		// ruleid: repeated-watch
+		wch := s.cli.Watch(ctx, key)
+		go s.forward(wch)
+	}
+}
+
+func (s *sessionClient) forward(wch clientv3.WatchChan) {
+	for resp := range wch {
+		_ = resp
 	}
 }

@@ -2,6 +2,7 @@ package timeafter
 
 import (
 	"log"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -377,5 +378,46 @@ func awaitHeaders(written <-chan error, headers <-chan Msg, d time.Duration) err
 		case <-headerTimeout:
 			return nil
 		}
+	}
+}
+
+// Positive: a handler racing a reply against a long timeout: an early reply leaves the timer
+// alive for the rest of its 30 s, one per request.
+type replies struct{ waiting chan Msg }
+
+func (b *replies) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	select {
+	case m := <-b.waiting:
+		handle(m)
+	// ruleid: time-after-in-loop
+	case <-time.After(30 * time.Second):
+		w.WriteHeader(http.StatusGatewayTimeout)
+	}
+}
+
+// Positive: the same through a helper the handler calls.
+func (b *replies) await() (Msg, bool) {
+	select {
+	case m := <-b.waiting:
+		return m, true
+	// ruleid: time-after-in-loop
+	case <-time.After(45 * time.Second):
+		return Msg{}, false
+	}
+}
+
+func (b *replies) serveAwait(w http.ResponseWriter, r *http.Request) {
+	if _, ok := b.await(); !ok {
+		w.WriteHeader(http.StatusGatewayTimeout)
+	}
+}
+
+// Negative: a handler that sleeps until its deadline or the client goes away.
+func (b *replies) serveDelay(w http.ResponseWriter, r *http.Request) {
+	select {
+	// ok: time-after-in-loop
+	case <-time.After(time.Second * 2):
+	case <-r.Context().Done():
+		return
 	}
 }
