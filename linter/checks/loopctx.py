@@ -669,7 +669,7 @@ def _error_only(f: SourceFile, use: Any, fn: FuncInfo | None) -> bool:
     """The call's value is used only as an error: `err := x.Subscribe(...)`, `if err = ...`, or
     returned from a function whose only result is an error."""
     if use.kind == "var" and use.node is not None:
-        return re.match(r"(?i)^err\w*$", f.text(use.node)) is not None
+        return re.match(r"(?i)^(err\w*|\w*err(or)?)$", f.text(use.node)) is not None  # err, subErr
     if use.kind == "return" and fn is not None:
         return [t for _, t in fn.results] == ["error"]
     return False

@@ -573,3 +573,14 @@ func (s *sessionClient) forward(wch clientv3.WatchChan) {
 		_ = resp
 	}
 }
+
+// Negative: a blocking Subscribe whose only result is an error, named like one.
+type streamSubscriber interface{ Subscribe() error }
+
+func (s *sessionClient) serveRecords(w http.ResponseWriter, r *http.Request, sub streamSubscriber) {
+	go func() {
+		// ok: repeated-watch
+		subErr := sub.Subscribe()
+		_ = subErr
+	}()
+}

@@ -84,7 +84,7 @@ func deliver(url string, send func(string) error) {
 func deliverClassified(url string, send func(string) error) {
 	if err := send(url); err != nil {
 		// ok: unbounded-label
-		hookFailures.WithLabelValues(fmt.Sprintf("%T", "send")).Inc()
+		hookFailures.WithLabelValues(fmt.Sprintf("%T", err)).Inc()
 	}
 }
 
