@@ -24,7 +24,7 @@ from linter.checks.base import Check
 from linter.discovery import discover
 from linter.goversion import GoVersion, go_mod_version
 from linter.model import FileError, Finding, Rule
-from linter.parsing import SourceFile, is_generated, package_name
+from linter.parsing import SourceFile, is_generated, is_never_built, package_name
 from linter.patterns import AnchorKey, CandidateIndex, candidates_around
 from linter.prefilter import candidate_needles, declaration_ranges, may_match
 from linter.suppress import ALL, Suppression, is_suppressed, suppressions
@@ -281,7 +281,7 @@ def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_over
         if data is None:
             continue
         preread[os.path.abspath(path)] = data
-        if is_generated(data) and path not in explicit:
+        if (is_generated(data) or is_never_built(data)) and path not in explicit:
             res.stats.skipped_generated += 1
             continue
         res.stats.lines += data.count(b"\n")

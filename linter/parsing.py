@@ -64,6 +64,16 @@ def is_generated(data: bytes) -> bool:
     return b"DO NOT EDIT" in data and _GENERATED.search(data) is not None
 
 
+_BUILD_IGNORE = re.compile(rb"(?m)^//\s*(go:build|\+build)\s+ignore\s*$")
+
+
+def is_never_built(data: bytes) -> bool:
+    """`//go:build ignore` before the package clause: a generator or an example the go tool
+    never builds (`go run gen.go`), not code that runs in a service."""
+    head = data[: data.find(b"\npackage ")] if b"\npackage " in data else data[:4096]
+    return b"ignore" in head and _BUILD_IGNORE.search(head) is not None
+
+
 def package_name(data: bytes) -> str | None:
     m = _PACKAGE.search(data)
     return m.group(1).decode() if m else None

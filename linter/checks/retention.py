@@ -139,7 +139,10 @@ class RetentionCheck(Check):
             [r"^strings\.(ToLower|ToUpper|Trim\w*|Join)$", r"^bytes\.(Trim\w*|ToLower|ToUpper)$", r"^(path|filepath)\.(Clean|Base)$"],
         )
         # functions whose result is made of pieces of their first argument (sub-strings)
-        self.substring_calls = frozenset(params.get("substring-calls", []))
+        # entries starting with "." are methods (`.FindSubmatch`: a regexp's results alias its input)
+        entries = params.get("substring-calls", [])
+        self.substring_calls = frozenset(c for c in entries if not c.startswith("."))
+        self.substring_methods = tuple(c for c in entries if c.startswith("."))
         # calls returning a view into a buffer they do not copy: `unsafe.String(p, n)`, an Arrow
         # string array's `Value(i)` (its receiver's declared type decides)
         self.view_functions: frozenset[str] = frozenset(v["function"] for v in params.get("view-calls", []) if "function" in v)
@@ -156,7 +159,9 @@ class RetentionCheck(Check):
         # A declaration matters if it has a slice expression, or calls one of those functions by
         # its full name (`strings.Split(`, `unsafe.String(`: the bare `.String(` is everywhere),
         # or a view method (`.Value(`).
-        calls = sorted(self.substring_calls | self.view_functions) + sorted({"." + m for m, _ in self.view_methods})
+        calls = sorted(self.substring_calls | self.view_functions) + sorted(
+            {"." + m for m, _ in self.view_methods} | set(self.substring_methods)
+        )
         self._call_names = [c.encode() + b"(" for c in calls]
         # one regex with these as alternatives would lose the fast literal scan of SLICE_TEXT
         self._filter = cast("re.Pattern[bytes]", _SliceOrCall(self._call_names)) if calls else SLICE_TEXT
@@ -368,7 +373,7 @@ class RetentionCheck(Check):
                 return None
             if self._view_call(expr, callee, ctext, fn, pass_):
                 return expr
-            if ctext in self.substring_calls:
+            if ctext in self.substring_calls or self._substring_method(ctext):
                 return expr if self._borrowed(first, fn, pass_, 0, set()) and not self._own_static(first, fn, pass_) else None
             if any(rx.search(ctext) for rx in self.pass_through):
                 return self._slice_in(first, fn, pass_, depth + 1, seen)
@@ -389,6 +394,9 @@ class RetentionCheck(Check):
                 if r is not None and r.type == "call_expression":
                     return r
         return None
+
+    def _substring_method(self, ctext: str) -> bool:
+        return bool(self.substring_methods) and "." in ctext and any(ctext.endswith(m) for m in self.substring_methods)
 
     def _view_call(self, call: Node, callee: Node, ctext: str, fn: FuncInfo, pass_: Pass) -> bool:
         if ctext in self.view_functions:
@@ -512,8 +520,13 @@ class RetentionCheck(Check):
             args = expr.child_by_field_name("arguments")
             if callee is not None and args is not None and args.named_children:
                 ctext = f.text(callee)
-                if ctext in self.substring_calls or any(rx.search(ctext) for rx in self.pass_through):
+                if ctext in self.substring_calls or self._substring_method(ctext) or any(rx.search(ctext) for rx in self.pass_through):
                     return self._borrowed(args.named_children[0], fn, pass_, depth + 1, seen)
+                if ctext in ("string", "[]byte"):
+                    # `string(body)` of a body read here (`io.ReadAll`, a buffer filled by Read):
+                    # a copy, but of the whole body; pieces of it (a Split, a sub-string) still
+                    # keep all of it (a converted parameter may be a small message: not assumed)
+                    return self._read_here(args.named_children[0], fn, pass_)
             return False
         if t == "identifier":
             name = f.text(expr)
@@ -533,6 +546,22 @@ class RetentionCheck(Check):
             return self._filled_by_read(f, name, fn, pass_)
         return False
 
+    def _read_here(self, expr: Node, fn: FuncInfo, pass_: Pass) -> bool:
+        """Is `expr` data read in this function: a read call, or a local assigned one or filled
+        by one (`raw, _ := io.ReadAll(r.Body)`, `buf := make(...); io.ReadFull(c, buf)`)?"""
+        f = pass_.file
+        while expr.type in ("parenthesized_expression", "slice_expression") and expr.named_children:
+            expr = expr.named_children[0]
+        if self._read_value(f, expr):
+            return True
+        if expr.type != "identifier":
+            return False
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        name = f.text(expr)
+        if not fns.facts(fn).declares(name):
+            return False
+        return any(self._read_value(f, v) for v in fns.facts(fn).assignments(name)) or self._filled_by_read(f, name, fn, pass_)
+
     def _read_value(self, f: Any, v: Node) -> bool:
         if v.type != "call_expression":
             return False
@@ -551,6 +580,8 @@ class RetentionCheck(Check):
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
         for occ in fns.facts(fn).uses(name):
             p = occ.parent
+            while p is not None and p.type in ("slice_expression", "parenthesized_expression"):
+                p = p.parent  # `io.ReadFull(conn, buf[:4096])` fills buf
             if p is not None and p.type == "argument_list" and p.parent is not None and self._read_value(f, p.parent):
                 return True
         return False

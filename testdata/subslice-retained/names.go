@@ -1,6 +1,9 @@
 package retain
 
 import (
+	"bytes"
+	"io"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -95,4 +98,94 @@ func (b *backlog) next() *job {
 	// ruleid: subslice-retained
 	b.items = b.items[1:]
 	return j
+}
+
+// Positive: pieces of a request body read here, kept in a package map: the whole body stays.
+var productNames = map[string]string{}
+var productsMu sync.Mutex
+
+func importCatalog(body io.Reader) error {
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return err
+	}
+	productsMu.Lock()
+	defer productsMu.Unlock()
+	for _, row := range strings.Split(string(raw), "\n") {
+		cols := strings.SplitN(row, ",", 3)
+		if len(cols) < 3 {
+			continue
+		}
+		// ruleid: subslice-retained
+		productNames[cols[0]] = cols[1]
+	}
+	return nil
+}
+
+// Negative: the pieces are cloned before they are kept.
+func importCatalogCloned(body io.Reader) error {
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return err
+	}
+	productsMu.Lock()
+	defer productsMu.Unlock()
+	for _, row := range strings.Split(string(raw), "\n") {
+		cols := strings.SplitN(row, ",", 3)
+		if len(cols) < 3 {
+			continue
+		}
+		// ok: subslice-retained
+		productNames[strings.Clone(cols[0])] = strings.Clone(cols[1])
+	}
+	return nil
+}
+
+// Positive: a 64 KiB read buffer, of which 16 bytes are kept per session.
+type sessionTable struct {
+	mu       sync.Mutex
+	sessions map[string][]byte
+}
+
+func (t *sessionTable) handshake(conn io.Reader, id string) error {
+	buf := make([]byte, 64<<10)
+	if _, err := io.ReadFull(conn, buf[:4096]); err != nil {
+		return err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	// ruleid: subslice-retained
+	t.sessions[id] = buf[:16]
+	return nil
+}
+
+// Positive: a regexp submatch is a slice of the whole manifest.
+var versionRe = regexp.MustCompile(`"version":\s*"([^"]+)"`)
+
+type manifestCache struct {
+	mu       sync.Mutex
+	versions map[string][]byte
+}
+
+func (c *manifestCache) record(name string, manifest []byte) {
+	m := versionRe.FindSubmatch(manifest)
+	if m == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// ruleid: subslice-retained
+	c.versions[name] = m[1]
+}
+
+// Negative: the submatch copied.
+func (c *manifestCache) recordCopy(name string, manifest []byte) {
+	m := versionRe.FindSubmatch(manifest)
+	if m == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// ok: subslice-retained
+	c.versions[name] = bytes.Clone(m[1])
 }
