@@ -242,7 +242,7 @@ def write_results(
             "",
             f"The floor, ast-grep and semgrep read all {len(files)} `.go` files. goplumber considers "
             f"{stats.get('files', 0)} (like the go tool it skips `testdata/`, `vendor/` and hidden directories), "
-            f"skips {stats.get('skipped_generated', 0)} generated ones, and parses {stats.get('parsed', 0)}: the others cannot "
+            f"skips {stats.get('skipped_generated', 0)} generated or never-built ones, and parses {stats.get('parsed', 0)}: the others cannot "
             "match any rule (prefilter), and a file whose rules only look inside one declaration is parsed declaration by "
             "declaration. goplumber runs as installed, from bytecode.",
         ]
