@@ -24,20 +24,15 @@ def parse_version(text: str) -> GoVersion:
 @lru_cache(maxsize=4096)
 def go_mod_version(directory: str) -> GoVersion | None:
     """The `go` directive of the nearest go.mod at or above `directory` (None if there is none)."""
-    d = os.path.abspath(directory)
-    while True:
-        gomod = os.path.join(d, "go.mod")
-        if os.path.isfile(gomod):
-            try:
-                with open(gomod, "rb") as fh:
-                    m = _GO_DIRECTIVE.search(fh.read(65536))
-            except OSError:
-                return None
-            return (int(m.group(1)), int(m.group(2))) if m else None
-        parent = os.path.dirname(d)
-        if parent == d:
-            return None
-        d = parent
+    root = module_root(directory)
+    if root is None:
+        return None
+    try:
+        with open(os.path.join(root, "go.mod"), "rb") as fh:
+            m = _GO_DIRECTIVE.search(fh.read(65536))
+    except OSError:
+        return None
+    return (int(m.group(1)), int(m.group(2))) if m else None
 
 
 @lru_cache(maxsize=4096)

@@ -832,20 +832,17 @@ _MAX_PACKAGES = 64
 @lru_cache(maxsize=1024)
 def _module(directory: str) -> tuple[str, str] | None:
     """(root directory, module path) of the nearest go.mod at or above `directory`."""
-    d = os.path.abspath(directory or ".")
-    while True:
-        gomod = os.path.join(d, "go.mod")
-        if os.path.isfile(gomod):
-            try:
-                with open(gomod, "rb") as fh:
-                    m = _MODULE_LINE.search(fh.read(65536))
-            except OSError:
-                return None
-            return (d, m.group(1).decode().strip('"')) if m else None
-        parent = os.path.dirname(d)
-        if parent == d:
-            return None
-        d = parent
+    from linter.goversion import module_root
+
+    d = module_root(directory or ".")
+    if d is None:
+        return None
+    try:
+        with open(os.path.join(d, "go.mod"), "rb") as fh:
+            m = _MODULE_LINE.search(fh.read(65536))
+    except OSError:
+        return None
+    return (d, m.group(1).decode().strip('"')) if m else None
 
 
 def _package_at(directory: str) -> Package | None:
