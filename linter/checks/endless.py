@@ -94,7 +94,8 @@ class EndlessCheck(Check):
             if not _forever_or_timed_range(f, loop):
                 continue
             text = f.text(loop)
-            if not any(rx.search(text) for rx in self.waits):
+            ranged = any(c.type == "range_clause" for c in loop.named_children)  # over a ticker: waits
+            if not ranged and not any(rx.search(text) for rx in self.waits):
                 continue
             if self._leaves(loop, f):
                 continue
@@ -172,18 +173,30 @@ def _loops(body: Node) -> list[Node]:
     return out
 
 
-_TIMED_RANGE = re.compile(r"\.C$|\btime\.Tick\(|^(tick|ticker|t|tk|c)$", re.IGNORECASE)
+_TIMED_RANGE = re.compile(r"\.C$|\btime\.Tick\(")
 
 
 def _forever_or_timed_range(f: SourceFile, loop: Node) -> bool:
-    """`for {}` (no condition), or `for range ticker.C` / `for range time.Tick(d)`."""
+    """`for {}` (no condition), or `for range ticker.C` / `for range time.Tick(d)` (also through
+    a variable the enclosing code assigns one of those: `tick := time.Tick(d)`)."""
     clause = next((c for c in loop.named_children if c.type in ("range_clause", "for_clause")), None)
     if clause is None:
         return not any(c.type not in ("block", "comment") for c in loop.named_children)
     if clause.type == "for_clause":
         return clause.child_by_field_name("condition") is None
     right = clause.child_by_field_name("right")
-    return right is not None and _TIMED_RANGE.search(f.text(right).strip()) is not None
+    if right is None:
+        return False
+    text = f.text(right).strip()
+    if _TIMED_RANGE.search(text):
+        return True
+    if right.type != "identifier":
+        return False  # a work channel: the loop ends when it is closed
+    scope = loop
+    while scope.parent is not None and scope.type not in ("function_declaration", "method_declaration"):
+        scope = scope.parent
+    rx = rf"(?<![\w.]){re.escape(text)}\s*:?=\s*(time\.Tick\(|[\w.]+\.C\s*$)"
+    return re.search(rx, f.text(scope), re.MULTILINE) is not None
 
 
 def _breaks_out_of(brk: Node, loop: Node) -> bool:

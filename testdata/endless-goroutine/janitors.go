@@ -392,3 +392,27 @@ func routes(mux *http.ServeMux) {
 		}()
 	})
 }
+
+// Positive: ranging over a ticker channel held in a variable.
+func handleTickVar(w http.ResponseWriter, r *http.Request) {
+	// ruleid: unstopped-ticker
+	tick := time.Tick(time.Second)
+	// ruleid: endless-goroutine
+	go func() {
+		for range tick {
+			log.Print("tick")
+		}
+	}()
+}
+
+// Negative: ranging over a work channel named c ends when it is closed.
+func handleWorkC(w http.ResponseWriter, r *http.Request) {
+	c := make(chan int)
+	// ok: endless-goroutine
+	go func() {
+		for range c {
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	close(c)
+}
