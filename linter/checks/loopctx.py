@@ -20,7 +20,16 @@ from typing import Any
 
 import tree_sitter
 
-from linter.analysis.callgraph import CALLGRAPH, LOOP_KINDS, CallGraph, lexical_loop, literal_runs_per_iteration, loop_description
+from linter.analysis.callgraph import (
+    CALLGRAPH,
+    LOOP_KINDS,
+    CallGraph,
+    declares_interface,
+    lexical_loop,
+    literal_runs_per_iteration,
+    loop_description,
+    operand_type,
+)
 from linter.analysis.flow import callee_text, method_calls, use_of, within
 from linter.analysis.framework import Pass, budget_paused
 from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls
@@ -576,8 +585,6 @@ class LoopContextCheck(Check):
         field = fn_node.child_by_field_name("field") if fn_node is not None and fn_node.type == "selector_expression" else None
         if fn_node is None or field is None:
             return False
-        from linter.analysis.callgraph import declares_interface, operand_type
-
         operand = fn_node.child_by_field_name("operand")
         owner = operand_type(pass_, pass_.result_of(FUNCTIONS), operand) if operand is not None else None
         if owner is None:
@@ -991,17 +998,15 @@ def _loop_channels(f: SourceFile, loop: Node, node: Node) -> set[str]:
 def _names_function(pass_: Pass, target: Node, fn: FuncInfo) -> bool:
     """Does the function value `target` (`refresh`, `c.refresh`) denote `fn`? A method value
     counts only when its operand is declared with fn's receiver type."""
-    from linter.analysis.callgraph import _receiver_matches
-
     text = pass_.file.text(target)
     if fn.receiver_type is None:
         return target.type == "identifier" and text == fn.name
     if target.type != "selector_expression":
         return False
     operand, field = target.child_by_field_name("operand"), target.child_by_field_name("field")
-    if operand is None or field is None or pass_.file.text(field) != fn.name or operand.type != "identifier":
+    if operand is None or field is None or pass_.file.text(field) != fn.name:
         return False
-    return _receiver_matches(pass_, pass_.result_of(FUNCTIONS), operand, fn)
+    return operand_type(pass_, pass_.result_of(FUNCTIONS), operand) == fn.receiver_type
 
 
 def _rearms(fn: FuncInfo, f: SourceFile, call: Node) -> bool:
