@@ -272,6 +272,7 @@ class LifetimeCheck(Check):
             "long-lived": {"enum": ["ignore", "info"]},
             "request-params": STRING_LIST,
             "long-lived-params": STRING_LIST,
+            "test-params": STRING_LIST,
             "max-depth": {"type": "integer", "minimum": 0, "maximum": 5},
             "error-path-severity": {"enum": ["error", "warning", "info"]},
         },
@@ -313,6 +314,9 @@ class LifetimeCheck(Check):
         # command-line actions run once per process, like main
         self.long_lived_params = self.regexes("long-lived-params", [r"^\*cli\.Context$", r"^\*cobra\.Command$"])
         self.error_path_severity = params.get("error-path-severity", "warning")
+        # a function taking a `*testing.T` runs only under `go test`, wherever its file lives
+        # (`dockertest/test_helper.go`): a test helper, not production memory
+        self.test_params = self.regexes("test-params", [r"^\*?testing\.(T|B|F|TB)$"])
 
     def _reportable(self) -> list[Resource]:
         """Entries that can lead to a finding (an entry with nothing to release never does)."""
@@ -548,6 +552,8 @@ class LifetimeCheck(Check):
         if fn is None:
             return None  # package-level `var c = NewClient()`: lives for the process
         outer = fns.outermost(node) or fn
+        if any(rx.search(t.strip()) for info in (fn, outer) for _, t in info.params for rx in self.test_params):
+            return None
         use = use_of(node)
         value = "the result"
         if use.kind == "var" and use.node is not None:

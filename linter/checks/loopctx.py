@@ -30,7 +30,7 @@ from linter.analysis.callgraph import (
     loop_description,
     operand_type,
 )
-from linter.analysis.flow import callee_text, method_calls, use_of, within
+from linter.analysis.flow import callee_text, method_calls, on_error_path, use_of, within
 from linter.analysis.framework import Pass, budget_paused
 from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls
 from linter.checks.base import RULE_LIST, STRING_LIST, Check, CheckConfigError, Verdict
@@ -85,6 +85,7 @@ class LoopContextCheck(Check):
             "one-shot-calls": RULE_LIST,
             "rare-event-sources": RULE_LIST,
             "released-by": STRING_LIST,
+            "unsubscribed-by": STRING_LIST,
             "release-patterns": RULE_LIST,
             "per-iteration-cancel": {"type": "boolean"},
             "cancel-constructors": STRING_LIST,
@@ -121,6 +122,9 @@ class LoopContextCheck(Check):
         # operator events (a signal), not to traffic
         self.rare_sources = self.rules("rare-event-sources", [])
         self.released_by = set(params.get("released-by", []))
+        # methods of the watching object that end one subscription given its key or listener
+        # (`defer s.workloads.Unsubscribe(ip, port, listener)` after `s.workloads.Subscribe(...)`)
+        self.unsubscribed_by = set(params.get("unsubscribed-by", []))
         self.release_patterns = self.rules("release-patterns")
         self.per_iteration_cancel = params.get("per-iteration-cancel", False)
         self.cancel_ctors = self.regexes("cancel-constructors", [r"^context\.With(Cancel|Timeout|Deadline)\w*$"])
@@ -430,6 +434,10 @@ class LoopContextCheck(Check):
                 return True
             if any(self._released_by_callee(o, pass_) for o in occ):
                 return True  # `c.watch(w)` where watch does `defer w.Stop()`
+            if any(_called_as_function(o) for o in occ):
+                return True  # `unsubscribe := b.Subscribe(ch); defer unsubscribe()`: the result is its cancel
+        if self.unsubscribed_by and self._unsubscribed_on_receiver(node, ctx, pass_):
+            return True  # `s.w.Subscribe(key, l); defer s.w.Unsubscribe(key, l)`
         returns_cancel = self.drained and self._cancelled_on_return(node, pass_)
         if self.drained and _ranged_over(node) and not _leaves_reading_early(f, node, returns_cancel):
             return True  # `for resp := range cli.Watch(ctx, k)`: read until the watch closes
@@ -543,6 +551,33 @@ class LoopContextCheck(Check):
                 field = sel.child_by_field_name("field") if sel is not None and sel.type == "selector_expression" else None
                 if field is not None and f.text(field) in self.released_by and _deferred(o):
                     return True
+        return False
+
+    def _unsubscribed_on_receiver(self, node: Node, ctx: LoopContext, pass_: Pass) -> bool:
+        """After the watch, the same receiver's `Unsubscribe`-like method ends it, in the code that
+        runs once per iteration (or per request): deferred, or inline outside an error branch."""
+        fn_node = node.child_by_field_name("function") if node.type == "call_expression" else None
+        operand = fn_node.child_by_field_name("operand") if fn_node is not None and fn_node.type == "selector_expression" else None
+        if operand is None:
+            return False
+        f = pass_.file
+        receiver = re.sub(r"\s+", "", f.text(operand))
+        if not receiver:
+            return False
+        methods = "|".join(re.escape(m) for m in sorted(self.unsubscribed_by))
+        text = f.data[node.end_byte : ctx.scope.end_byte].decode("utf-8", "replace")
+        pattern = re.compile(rf"(?<![\w.]){re.escape(receiver)}\s*\.\s*(?:{methods})\s*\(")
+        for m in pattern.finditer(text):
+            start = node.end_byte + len(text[: m.start()].encode("utf-8"))
+            occ = ctx.scope.descendant_for_byte_range(start, start + 1)
+            while occ is not None and occ.type != "call_expression" and occ.id != ctx.scope.id:
+                occ = occ.parent
+            if occ is None or occ.type != "call_expression":
+                continue
+            if ctx.lexical and _deferred_past(occ, ctx.scope):
+                continue  # `defer w.Unsubscribe(k)` in a loop body runs when the function returns
+            if _deferred(occ) or not on_error_path(f, occ, ctx.scope):
+                return True
         return False
 
     def _released_by_callee(self, occ: Node, pass_: Pass) -> bool:
@@ -728,6 +763,15 @@ def _deferred_past(use: Node, scope: Node) -> bool:
             return False  # the closure returns every iteration, and its defers run then
         n = n.parent
     return True
+
+
+def _called_as_function(occ: Node) -> bool:
+    """`occ()`: the variable holds a function and is called (`defer unsubscribe()`, `go stop()`)."""
+    p = occ.parent
+    if p is None or p.type != "call_expression":
+        return False
+    fn = p.child_by_field_name("function")
+    return fn is not None and fn.id == occ.id
 
 
 def _deferred(use: Node) -> bool:
