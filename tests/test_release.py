@@ -300,3 +300,46 @@ def test_pre_commit_hooks_skip_what_goplumber_skips_and_offer_a_whole_repo_hook(
             assert not exclude.search(kept), (hook["id"], kept)
     for hook_id in hooks:
         assert f"id: {hook_id}" in README
+
+
+def _pre_commit() -> str:
+    exe = shutil.which("pre-commit", path=os.path.dirname(sys.executable)) or shutil.which("pre-commit")
+    if exe is None:
+        pytest.skip("pre-commit is not installed (it is in the dev extra)")
+    return exe
+
+
+def test_pre_commit_accepts_the_manifest_and_the_readme_config(tmp_path):
+    exe = _pre_commit()
+    p = subprocess.run([exe, "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stdout + p.stderr
+    config = tmp_path / ".pre-commit-config.yaml"
+    config.write_text(_readme_block("# .pre-commit-config.yaml"))
+    p = subprocess.run([exe, "validate-config", str(config)], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+@pytest.mark.slow
+def test_pre_commit_hooks_run_from_this_repository(tmp_path):
+    """pre-commit installs the hook from the repository (as `rev: <commit-sha>` would) and runs
+    it: vendored copies are never handed to it, the whole-repo hook checks every package."""
+    exe = _pre_commit()
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples" / "leaky", repo)
+    shutil.copytree(ROOT / "examples" / "leaky", repo / "vendor" / "example.com" / "leaky")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q", "."], cwd=repo, check=True)
+    subprocess.run([*git, "add", "."], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+
+    def hook(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([exe, "try-repo", str(ROOT), *args], cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+
+    p = hook("goplumber", "--all-files")
+    assert p.returncode == 1 and "main.go:27:17: error:" in p.stdout, p.stdout + p.stderr
+    assert "vendor/" not in p.stdout and "in 1 file" in p.stdout
+    p = hook("goplumber", "--files", "vendor/example.com/leaky/main.go")
+    assert p.returncode == 0 and "no files to check" in p.stdout, p.stdout + p.stderr
+    p = hook("goplumber-repo", "--files", "main.go")
+    assert p.returncode == 1 and "5 findings" in p.stdout and "vendor/" not in p.stdout, p.stdout + p.stderr
