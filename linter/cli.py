@@ -6,16 +6,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from linter import __version__
 from linter.config import Config, ConfigError, find_config, load_config
 from linter.engine import Options, check_paths, configured_rules, select_rules
+from linter.formatter import FORMATS
 from linter.goversion import parse_version
 from linter.loader import RuleFileError
 from linter.model import SEVERITIES, Rule
 
+if TYPE_CHECKING:
+    from linter.formatter.text import TextStyle
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-FORMATS = ["text", "json", "sarif", "github", "junit"]
 
 
 def _default_cache_dir() -> str:
@@ -111,7 +115,14 @@ def _check_arguments(c: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="[FORMAT:]FILE",
-        help="write --format output to FILE while the terminal gets text; or FORMAT:FILE (repeatable) to add a report in that format",
+        help="write --format output to FILE while the terminal gets text; or FORMAT:FILE (repeatable) to add a report in that format"
+        " (a FILE containing ':' needs the FORMAT: prefix, e.g. text:a:b.txt)",
+    )
+    c.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour text output (default auto: when stdout is a terminal and NO_COLOR is not set)",
     )
     c.add_argument(
         "--fail-on", choices=SEVERITIES, default=None, help="lowest severity that makes the exit code 1 (default: info, any finding)"
@@ -213,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
             report = fixtures.run_fixtures(args.paths, rules, options)
             sys.stdout.write(fixtures.render(report))
             return EXIT_CLEAN if report.passed else EXIT_FINDINGS
-        return _check(args, rules, options, cfg)
+        return _check(args, rules, options, cfg, known)
     except (RuleFileError, ConfigError) as e:
         print(str(e), file=sys.stderr)
         return EXIT_USAGE
@@ -236,13 +247,42 @@ def _changed_lines(args: argparse.Namespace) -> dict[str, set[int]]:
         raise UsageError(str(e)) from None
 
 
-def _check(args: argparse.Namespace, rules: list[Rule], options: Options, cfg: Config | None) -> int:
+def _output_spec(spec: str) -> tuple[str | None, str]:
+    """`--output FILE` (None: the --format output) or `--output FORMAT:FILE`. A prefix before the
+    first ':' that is not a format is an error, so `xml:foo.xml` is not written as text to a
+    file of that name; a file name with a ':' takes a prefix (`text:a:b.txt`). `C:\\x` (a
+    drive letter) is a file."""
+    head, sep, tail = spec.partition(":")
+    if not sep or (len(head) == 1 and head.isalpha() and tail[:1] in ("\\", "/")):
+        return None, spec
+    if head in FORMATS:
+        if not tail:
+            raise UsageError(f"--output {spec}: no file name after {head}:")
+        return head, tail
+    raise UsageError(
+        f"--output {spec}: unknown format {head!r} (formats: {', '.join(FORMATS)}); a file name containing ':' needs a"
+        f" FORMAT: prefix, e.g. text:{spec}"
+    )
+
+
+def _text_style(args: argparse.Namespace) -> TextStyle:
+    from linter.formatter.text import TextStyle
+
+    tty = sys.stdout.isatty()
+    color = args.color == "always" or (args.color == "auto" and tty and not os.environ.get("NO_COLOR"))
+    return TextStyle(color=color, excerpt=tty)
+
+
+def _check(args: argparse.Namespace, rules: list[Rule], options: Options, cfg: Config | None, known: set[str] | None = None) -> int:
     from linter.formatter import render
+    from linter.formatter.escape import display_path, printable
+    from linter.suppress import unused_for_rules_that_ran
 
     if args.new_from_rev and args.new_from_patch:
         raise UsageError("--new-from-rev and --new-from-patch cannot be combined")
     if args.baseline and args.write_baseline:
         raise UsageError("--baseline and --write-baseline cannot be combined")
+    outputs = [_output_spec(spec) for spec in args.output]
     changed = _changed_lines(args) if args.new_from_rev or args.new_from_patch else None
     result = check_paths([_relative(p) for p in args.paths], rules, options)
     if changed is not None:
@@ -263,25 +303,28 @@ def _check(args: argparse.Namespace, rules: list[Rule], options: Options, cfg: C
         except baseline.BaselineError as e:
             raise UsageError(str(e)) from None
         result.findings, result.baselined, result.stale_baseline = outcome.kept, outcome.baselined, outcome.stale
+    if args.report_unused_ignores:  # in every format; only suppressions of rules that ran
+        result.unused_ignores = unused_for_rules_that_ran(result.unused_ignores, {r.id for r in rules}, known or {r.id for r in rules})
+    else:
+        result.unused_ignores = []
 
     terminal = args.format
-    for spec in args.output:
-        fmt, _, path = spec.partition(":") if spec.split(":", 1)[0] in FORMATS and ":" in spec else ("", "", spec)
-        if not fmt:
+    for fmt, path in outputs:
+        if fmt is None:
             fmt, terminal = args.format, "text"
         try:
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(render(fmt, result, rules))
         except OSError as e:
             raise UsageError(f"--output: cannot write {path}: {e.strerror or e}") from None
-    sys.stdout.write(render(terminal, result, rules))
+    sys.stdout.write(render(terminal, result, rules, _text_style(args) if terminal == "text" else None))
     if args.baseline:
         entries = "entry" if result.stale_baseline == 1 else "entries"
         stale = result.stale_baseline
         print(f"goplumber: {result.baselined} finding(s) in the baseline, {stale} baseline {entries} no longer occur", file=sys.stderr)
     if args.report_unused_ignores and result.unused_ignores:
         for path, line, text in result.unused_ignores:
-            print(f"{path}:{line}: unused suppression: {text}", file=sys.stderr)
+            print(f"{display_path(path)}:{line}: unused suppression: {printable(text)}", file=sys.stderr)
     fail_on = args.fail_on or (cfg.fail_on if cfg else None) or "info"
     threshold = SEVERITIES.index(fail_on)
     failing = [f for f in result.findings if SEVERITIES.index(f.severity) <= threshold]

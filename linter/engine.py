@@ -486,7 +486,8 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options) -> Result
     if options.cache_dir:
         from linter.cache import ruleset_digest
 
-        ruleset = ruleset_digest(rules, repr((sorted(options.select or []), sorted(options.ignore))))
+        # "byte-columns": entries written while columns were code points are not reused
+        ruleset = ruleset_digest(rules, repr((sorted(options.select or []), sorted(options.ignore), "byte-columns")))
     # Starting worker processes costs more than checking a handful of files (pre-commit).
     if options.jobs > 1 and len(groups) > 1 and len(files) >= SMALL_RUN:
         # Biggest groups first so the last worker is not left with one huge package. Counted in
@@ -535,14 +536,15 @@ def assign_fingerprints(findings: list[Finding]) -> list[Finding]:
     import dataclasses
     import hashlib
 
-    seen: dict[tuple[str, str, str], int] = defaultdict(int)
+    seen: dict[tuple[bytes, bytes, bytes], int] = defaultdict(int)
     out = []
     for f in findings:
         code = "".join(f.snippet.split())
-        key = (f.rule_id, f.path.replace(os.sep, "/"), code)
+        # The path's raw bytes: a name that is not valid UTF-8 (`bad\xff.go`) still has one.
+        key = (f.rule_id.encode(), os.fsencode(f.path).replace(os.sep.encode(), b"/"), code.encode("utf-8", "surrogateescape"))
         index = seen[key]
         seen[key] += 1
-        digest = hashlib.sha256("\0".join((*key, str(index))).encode()).hexdigest()[:32]
+        digest = hashlib.sha256(b"\0".join((*key, str(index).encode()))).hexdigest()[:32]
         out.append(dataclasses.replace(f, fingerprint=digest))
     return out
 

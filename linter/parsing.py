@@ -129,13 +129,14 @@ class SourceFile:
         return self._line_starts
 
     def column(self, byte_offset: int) -> int:
-        """1-based column in characters (not bytes), so non-ASCII lines report what editors show."""
+        """1-based column in bytes, as go vet and golangci-lint report it (a leading BOM is not
+        counted). SARIF output converts it to code points."""
         starts = self.line_starts()
         line = bisect.bisect_right(starts, byte_offset) - 1
-        prefix = self.data[starts[line] : byte_offset]
-        if prefix.startswith(b"\xef\xbb\xbf") and line == 0:
-            prefix = prefix[3:]
-        return len(prefix.decode("utf-8", "replace")) + 1
+        column = byte_offset - starts[line] + 1
+        if line == 0 and self.data.startswith(b"\xef\xbb\xbf") and byte_offset >= 3:
+            column -= 3
+        return column
 
 
 def _line_starts(data: bytes) -> list[int]:

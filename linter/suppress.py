@@ -57,3 +57,21 @@ def is_suppressed(table: dict[int, Suppression], rule_id: str, line: int) -> boo
             s.used.add(rule_id)
             return True
     return False
+
+
+def unused_for_rules_that_ran(unused: list[tuple[str, int, str]], ran: set[str], known: set[str]) -> list[tuple[str, int, str]]:
+    """The unused suppressions (path, line, comment) that are unused whatever rules are chosen:
+    with `--select X`, `//goplumber:ignore Y` may well hide a finding of Y, and a blanket
+    `//goplumber:ignore` one of a rule that did not run. A comment is kept when every rule it
+    names ran or is no rule at all (a typo), and a blanket one only when every rule ran."""
+    out = []
+    for path, line, text in unused:
+        ids: set[str] = set()
+        for s in suppressions(text.encode("utf-8", "surrogateescape"), known).values():
+            ids |= s.ids
+        if ALL in ids:
+            if known <= ran:
+                out.append((path, line, text))
+        elif all(i in ran or i not in known for i in ids):
+            out.append((path, line, text))
+    return out

@@ -54,7 +54,7 @@ def test_json_format(tmp_path: Path, run_cli) -> None:
     code, out, _ = run_cli("check", "--format", "json", str(tmp_path))
     assert code == 1
     doc = json.loads(out)
-    assert set(doc) == {"version", "findings", "errors", "stats"}
+    assert set(doc) == {"version", "findings", "errors", "unused_ignores", "stats"}
     (f,) = doc["findings"]
     assert f["rule_id"] == "time-after-in-loop" and f["severity"] == "error"
     assert (f["line"], f["column"], f["end_line"], f["end_column"]) == (9, 10, 9, 33)

@@ -1,5 +1,6 @@
 """Output formats, one module each with `render(result, rules) -> str`, imported only when
-used (the junit writer pulls in xml.etree, which a pre-commit run printing text never needs)."""
+used (the junit writer pulls in xml.etree, which a pre-commit run printing text never needs).
+Every format shows paths and messages in one escaped display form (`escape.printable`)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,24 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from linter.engine import Result
+    from linter.formatter.text import TextStyle
     from linter.model import Rule
 
-MODULES = {"text": "text", "json": "json_format", "sarif": "sarif", "github": "github", "junit": "junit"}
+MODULES = {
+    "text": "text",
+    "json": "json_format",
+    "sarif": "sarif",
+    "github": "github",
+    "junit": "junit",
+    "code-climate": "code_climate",
+    "checkstyle": "checkstyle",
+}
+FORMATS = list(MODULES)
 
 
-def render(name: str, result: Result, rules: list[Rule]) -> str:
+def render(name: str, result: Result, rules: list[Rule], style: TextStyle | None = None) -> str:
+    """`style` (colour, source excerpts) applies to text only."""
     module = importlib.import_module(f"linter.formatter.{MODULES[name]}")
+    if name == "text" and style is not None:
+        return module.render(result, rules, style)  # type: ignore[no-any-return]
     return module.render(result, rules)  # type: ignore[no-any-return]

@@ -1,6 +1,9 @@
 """GitHub Actions workflow commands (`::error file=...::message`), escaped as the runner
 documents, plus a Markdown summary appended to $GITHUB_STEP_SUMMARY: GitHub shows only a
-limited number of annotations per step, the summary lists every finding."""
+limited number of annotations per step, the summary lists every finding. Files not fully
+checked are `::warning`s, unused suppressions (--report-unused-ignores) too. Paths and
+messages are in the escaped display form (`linter.formatter.escape`) before the runner's own
+escaping, so no control character reaches the log."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import os
 from collections import Counter
 
 from linter.engine import Result
+from linter.formatter.escape import display_path, printable
 from linter.model import Rule
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -27,7 +31,7 @@ def render(result: Result, rules: list[Rule] | None = None) -> str:
         props = ",".join(
             f"{k}={escape_property(str(v))}"
             for k, v in (
-                ("file", f.path),
+                ("file", display_path(f.path)),
                 ("line", f.line),
                 ("endLine", f.end_line),
                 ("col", f.column),
@@ -35,21 +39,29 @@ def render(result: Result, rules: list[Rule] | None = None) -> str:
                 ("title", f"goplumber {f.rule_id}"),
             )
         )
-        lines.append(f"::{COMMANDS.get(f.severity, 'warning')} {props}::{escape_data(f.message)}")
+        lines.append(f"::{COMMANDS.get(f.severity, 'warning')} {props}::{escape_data(printable(f.message))}")
     for e in result.errors:
-        lines.append(f"::notice file={escape_property(e.path)},title=goplumber::{escape_data(e.message)}")
+        lines.append(
+            f"::warning file={escape_property(display_path(e.path))},title={escape_property('goplumber: not fully checked')}"
+            f"::{escape_data(printable(e.message))}"
+        )
+    for path, line, text in result.unused_ignores:
+        lines.append(
+            f"::warning file={escape_property(display_path(path))},line={line},title={escape_property('goplumber unused-suppression')}"
+            f"::{escape_data(printable(f'unused suppression: {text}'))}"
+        )
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_path:
         try:
             with open(summary_path, "a", encoding="utf-8") as fh:
                 fh.write(summary_markdown(result))
         except OSError as e:
-            lines.append(f"::warning title=goplumber::{escape_data(f'cannot write the step summary: {e}')}")
+            lines.append(f"::warning title=goplumber::{escape_data(printable(f'cannot write the step summary: {e}'))}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
 def _cell(s: str) -> str:
-    return s.replace("|", "\\|").replace("\n", " ")
+    return display_path(s).replace("|", "\\|")
 
 
 def summary_markdown(result: Result) -> str:

@@ -1,4 +1,7 @@
-"""Machine-readable output: findings, errors and stats as one JSON document."""
+"""Machine-readable output: findings, errors (files not fully checked), unused suppressions
+(with --report-unused-ignores) and stats as one JSON document. Paths and messages are in the
+escaped display form (`linter.formatter.escape`), so the document is valid UTF-8 whatever the
+file names; columns are 1-based bytes, like go vet."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import json
 
 from linter import __version__
 from linter.engine import Result
+from linter.formatter.escape import display_path, printable
 from linter.model import Rule
 
 
@@ -13,8 +17,9 @@ def render(result: Result, rules: list[Rule] | None = None) -> str:
     s = result.stats
     doc = {
         "version": __version__,
-        "findings": [f.to_json() for f in result.findings],
-        "errors": [e.to_json() for e in result.errors],
+        "findings": [{**f.to_json(), "path": display_path(f.path), "message": printable(f.message)} for f in result.findings],
+        "errors": [{"path": display_path(e.path), "message": printable(e.message)} for e in result.errors],
+        "unused_ignores": [{"path": display_path(p), "line": line, "text": printable(text)} for p, line, text in result.unused_ignores],
         "stats": {
             "files": s.files,
             "parsed": s.parsed,

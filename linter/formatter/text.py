@@ -1,19 +1,86 @@
-"""Human-readable output: `path:line:col: severity: message [rule-id]`, then a summary."""
+"""Human-readable output: `path:line:col: severity: message [rule-id]`, one line per finding
+(columns are 1-based bytes, like go vet), `path: note: ...` for files not fully checked, then
+a summary. On a terminal (`TextStyle.excerpt`) each finding is followed by its source line with a
+caret under the column, and `TextStyle.color` adds ANSI colours; pipes and CI logs get the plain
+lines. Paths, messages and source lines are shown in the escaped display form
+(`linter.formatter.escape`): nothing from a file name or a Go file can start a line or reach
+the terminal as a control sequence."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from linter.engine import Result
-from linter.model import Rule
+from linter.formatter.escape import display_path, printable
+from linter.formatter.location import Sources
+from linter.model import Finding, Rule
+
+TAB = 4
+RESET = "\x1b[0m"
+COLORS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m"}
+BOLD, DIM, CARET, NOTE = "\x1b[1m", "\x1b[2m", "\x1b[1;32m", "\x1b[1;35m"
 
 
-def render(result: Result, rules: list[Rule] | None = None) -> str:
-    lines = [f"{f.path}:{f.line}:{f.column}: {f.severity}: {f.message} [{f.rule_id}]" for f in result.findings]
+@dataclass(frozen=True)
+class TextStyle:
+    """How `render` decorates its lines (the command line decides: see `--color`)."""
+
+    color: bool = False
+    excerpt: bool = False
+
+
+def render(result: Result, rules: list[Rule] | None = None, style: TextStyle | None = None) -> str:
+    style = style or TextStyle()
+    paint = _painter(style.color)
+    sources = Sources() if style.excerpt else None
+    lines = []
+    for f in result.findings:
+        lines.append(
+            f"{paint(BOLD, f'{display_path(f.path)}:{f.line}:{f.column}:')} {paint(COLORS.get(f.severity, ''), f.severity + ':')} "
+            f"{printable(f.message)} {paint(DIM, f'[{f.rule_id}]')}"
+        )
+        if sources is not None:
+            lines.extend(_excerpt(sources, f, paint))
     for e in result.errors:
-        lines.append(f"{e.path}: note: {e.message}")
-    lines.append(summary(result))
+        lines.append(f"{paint(BOLD, display_path(e.path) + ':')} {paint(NOTE, 'note:')} {printable(e.message)}")
+    lines.append(paint(BOLD, summary(result)) if result.findings else summary(result))
     return "\n".join(lines) + "\n"
+
+
+def _painter(color: bool) -> Callable[[str, str], str]:
+    def paint(code: str, s: str) -> str:
+        return f"{code}{s}{RESET}" if color and code else s
+
+    return paint
+
+
+def _excerpt(sources: Sources, f: Finding, paint: Callable[[str, str], str]) -> list[str]:
+    """The finding's source line and a caret (`^~~~`) under its columns (to the end of the line
+    when the finding spans lines)."""
+    raw = sources.line(f.path, f.line)
+    if raw is None:
+        return []
+    start = max(0, f.column - 1)
+    end = f.end_column - 1 if f.end_line == f.line else len(raw)
+    end = max(start + 1, min(end, len(raw)))
+    shown = _cells(raw)
+    before = _width(_cells(raw[:start]))
+    span = max(1, _width(_cells(raw[start:end])))
+    gutter = f"{f.line:>5} | "
+    caret = "^" + "~" * (span - 1)
+    return [paint(DIM, gutter) + shown, paint(DIM, " " * (len(gutter) - 2) + "| ") + " " * before + paint(CARET, caret)]
+
+
+def _cells(raw: bytes) -> str:
+    """A source line as shown: tabs expanded to spaces, anything else unsafe escaped."""
+    return printable(raw.decode("utf-8", "replace").replace("\t", " " * TAB))
+
+
+def _width(s: str) -> int:
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
 
 def summary(result: Result) -> str:
