@@ -48,6 +48,17 @@ NAMES = {
     b"a`b<i>i<&>.go": "a`b<i>i<&>.go",
     "\u00e9t\u00e9 \u65e5\u672c.go".encode(): "\u00e9t\u00e9 \u65e5\u672c.go",
 }
+# section 5's names that hold a '/': a directory and a file
+NESTED = {
+    (b"<script>alert(8)<", b"script>.go"): "<script>alert(8)</script>.go",
+    (b"a`b<i>i<", b"i>`.go"): "a`b<i>i</i>`.go",
+}
+# a message quoting markup from Go source (unbounded-label prints the label value)
+LABEL = (
+    b'package p\n\nimport (\n\t"net/http"\n\n\t"github.com/prometheus/client_golang/prometheus"\n)\n\n'
+    b'var hits = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hits"}, []string{"path"})\n\n'
+    b'func h(w http.ResponseWriter, r *http.Request) {\n\thits.WithLabelValues("</td></tr><script>alert(4)</script>\x1b[2J" + r.URL.Path).Inc()\n}\n'
+)
 # only a note (a binary file): the note line must not forge anything either
 NOTES = {
     b"note\xfe\nFORGED.go:3:3: error: forged [unclosed-client].go": "note\\xfe\\nFORGED.go:3:3: error: forged [unclosed-client].go",
@@ -69,6 +80,12 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
             fh.write(b"\0")
     with open(os.path.join(src, b"watch.go"), "wb") as fh:
         fh.write(WATCH)
+    for (directory, name), _ in NESTED.items():
+        os.mkdir(os.path.join(src, directory))
+        with open(os.path.join(src, directory, name), "wb") as fh:
+            fh.write(LEAK)
+    with open(os.path.join(src, b"label.go"), "wb") as fh:
+        fh.write(LABEL)
     return d
 
 
@@ -93,8 +110,12 @@ def outputs(hostile: Path) -> dict[tuple[str, bool], tuple[int, str]]:
     return got
 
 
+SHOWN = [*NAMES.values(), *NESTED.values()]
+EXTRA = 3  # watch.go: 2 findings, label.go: 1
+
+
 def expected_paths() -> set[str]:
-    return {f"src/{shown}" for shown in NAMES.values()} | {"src/watch.go"}
+    return {f"src/{shown}" for shown in SHOWN} | {"src/watch.go", "src/label.go"}
 
 
 @pytest.mark.parametrize("strict", [False, True], ids=["default-stdout", "strict-stdout"])
@@ -103,7 +124,7 @@ def test_output_is_clean_utf8_without_control_characters(outputs, fmt: str, stri
     _, out = outputs[fmt, strict]
     bad = UNSAFE.findall(out)
     assert not bad, (fmt, bad[:5])
-    for shown in NAMES.values():
+    for shown in SHOWN:
         if fmt not in ("sarif",):  # SARIF percent-encodes URIs, checked below
             needle = json.dumps(shown)[1:-1] if fmt in ("json", "code-climate") else shown
             if fmt in ("junit", "checkstyle"):
@@ -119,7 +140,7 @@ def test_text_has_one_line_per_finding(outputs) -> None:
     for strict in (False, True):
         text = outputs["text", strict][1]
         line = re.compile(r"^src/.+:\d+:\d+: (error|warning|info): .* \[[a-z-]+\]$")
-        assert sum(bool(line.match(x)) for x in text.splitlines()) == len(findings) == len(NAMES) + 2  # watch.go: 2
+        assert sum(bool(line.match(x)) for x in text.splitlines()) == len(findings) == len(SHOWN) + EXTRA
         assert not any(x.startswith("FORGED") for x in text.splitlines())
         notes = [x for x in text.splitlines() if ": note: " in x]
         assert notes == [f"src/{shown}: note: skipped: binary file (contains NUL bytes)" for shown in NOTES.values()]
@@ -136,6 +157,8 @@ def test_json_paths_are_the_display_form(outputs) -> None:
     assert [e["path"] for e in doc["errors"]] == [f"src/{shown}" for shown in NOTES.values()]
     watch = next(f for f in doc["findings"] if f["path"] == "src/watch.go")
     assert "\\x1b[31m" in watch["message"] and "\x1b" not in watch["message"]
+    label = next(f for f in doc["findings"] if f["path"] == "src/label.go")
+    assert "<script>alert(4)</script>\\x1b[2J" in label["message"]
     json.dumps(doc).encode("utf-8")  # re-encodes as strict UTF-8
 
 
@@ -147,7 +170,8 @@ def test_sarif_is_schema_valid_with_percent_encoded_raw_bytes(outputs) -> None:
     assert "src/bad%FF.go" in uris
     assert "src/x.go%0AFORGED.go%3A1%3A1%3A%20error%3A%20forged%20finding%20%5Bunclosed-client%5D%0Az.go" in uris
     assert "src/%C3%A9t%C3%A9%20%E6%97%A5%E6%9C%AC.go" in uris
-    assert len(uris) == len(NAMES) + 1
+    assert "src/%3Cscript%3Ealert%288%29%3C/script%3E.go" in uris
+    assert len(uris) == len(SHOWN) + 2
 
 
 def test_xml_formats_are_well_formed(outputs) -> None:
@@ -164,7 +188,7 @@ def test_github_one_workflow_command_per_line(outputs) -> None:
         lines = outputs["github", strict][1].splitlines()
         assert lines and all(x.startswith(("::error ", "::warning ", "::notice ")) for x in lines)
         errors = [f for f in json.loads(outputs["json", False][1])["findings"] if f["severity"] == "error"]
-        assert len([x for x in lines if x.startswith("::error ")]) == len(errors) == len(NAMES) + 1
+        assert len([x for x in lines if x.startswith("::error ")]) == len(errors) == len(SHOWN) + 1
 
 
 def test_code_climate_paths(outputs) -> None:

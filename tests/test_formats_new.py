@@ -39,6 +39,17 @@ def run(*args: str, cwd: Path | str = ROOT, env: dict[str, str] | None = None) -
     return p.returncode, p.stdout, p.stderr
 
 
+def every_format(cwd: Path, *args: str) -> tuple[int, dict[str, str]]:
+    """One run writing every format: JSON on stdout, the others through `--output FORMAT:FILE`."""
+    out_dir = cwd.parent / f"{cwd.name}-reports"
+    out_dir.mkdir(exist_ok=True)
+    others = [f for f in MACHINE + ["text"] if f != "json"]
+    flags = [x for f in others for x in ("--output", f"{f}:{out_dir / f}")]
+    code, out, err = run("check", "--no-cache", "--format", "json", *flags, *args, cwd=cwd)
+    assert "Traceback" not in err, err
+    return code, {"json": out, **{f: (out_dir / f).read_text(encoding="utf-8") for f in others}}
+
+
 def schema_valid(doc: object) -> None:
     if not SARIF_SCHEMA.is_file():
         pytest.skip(f"official SARIF schema not found at {SARIF_SCHEMA}")
@@ -143,17 +154,19 @@ def unused_lines(fmt: str, out: str) -> set[int]:
     return {i["location"]["lines"]["begin"] for i in issues if i["check_name"] == "unused-suppression"}
 
 
-@pytest.mark.parametrize("fmt", MACHINE)
-def test_unused_suppressions_in_every_machine_format(suppressed: Path, fmt: str) -> None:
-    code, out, err = run("check", "--no-cache", "--report-unused-ignores", "--format", fmt, "s.go", cwd=suppressed)
-    assert code == 1 and "Traceback" not in err
-    assert unused_lines(fmt, out) == UNUSED_ALL
-    code, out, _ = run(
-        "check", "--no-cache", "--report-unused-ignores", "--select", "time-after-in-loop", "--format", fmt, "s.go", cwd=suppressed
-    )
-    assert code == 1 and unused_lines(fmt, out) == UNUSED_SELECTED
-    code, out, _ = run("check", "--no-cache", "--format", fmt, "s.go", cwd=suppressed)
-    assert code == 0 and unused_lines(fmt, out) == set()  # only when asked for
+def test_unused_suppressions_in_every_machine_format(suppressed: Path) -> None:
+    code, outs = every_format(suppressed, "--report-unused-ignores", "s.go")
+    assert code == 1
+    for fmt in MACHINE:
+        assert unused_lines(fmt, outs[fmt]) == UNUSED_ALL, fmt
+    code, outs = every_format(suppressed, "--report-unused-ignores", "--select", "time-after-in-loop", "s.go")
+    assert code == 1
+    for fmt in MACHINE:
+        assert unused_lines(fmt, outs[fmt]) == UNUSED_SELECTED, fmt
+    code, outs = every_format(suppressed, "s.go")
+    assert code == 0
+    for fmt in MACHINE:
+        assert unused_lines(fmt, outs[fmt]) == set(), fmt  # only when asked for
 
 
 def test_unused_suppressions_on_stderr_only_for_rules_that_ran(suppressed: Path) -> None:
@@ -166,12 +179,19 @@ def test_unused_suppressions_on_stderr_only_for_rules_that_ran(suppressed: Path)
 # -- files not fully checked -----------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def incomplete(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    d = tmp_path_factory.mktemp("incomplete")
+    (d / "a.go").write_text(TIMER)
+    (d / "bin.go").write_bytes(b"package p\x00\n")
+    code, outs = every_format(d, ".")
+    assert code in (1, 3)  # 3: analysis incomplete, where the exit code says so
+    return outs
+
+
 @pytest.mark.parametrize("fmt", MACHINE + ["text"])
-def test_incomplete_files_in_every_format(tmp_path: Path, fmt: str) -> None:
-    (tmp_path / "a.go").write_text(TIMER)
-    (tmp_path / "bin.go").write_bytes(b"package p\x00\n")
-    code, out, err = run("check", "--no-cache", "--format", fmt, ".", cwd=tmp_path)
-    assert code in (1, 3) and "Traceback" not in err
+def test_incomplete_files_in_every_format(incomplete: dict[str, str], fmt: str) -> None:
+    out = incomplete[fmt]
     note = "skipped: binary file (contains NUL bytes)"
     if fmt == "text":
         assert "bin.go: note: " + note in out.splitlines()
@@ -258,17 +278,13 @@ def test_columns_are_bytes_and_sarif_declares_code_points(tmp_path: Path) -> Non
     byte_col = line.encode().index(b"time.After") + 1
     char_col = line.index("time.After") + 1
     assert byte_col != char_col
-    _, out, _ = run("check", "--no-cache", "--format", "json", ".", cwd=tmp_path)
-    (f,) = json.loads(out)["findings"]
+    _, outs = every_format(tmp_path, ".")
+    (f,) = json.loads(outs["json"])["findings"]
     assert (f["line"], f["column"]) == (9, byte_col)
-    _, out, _ = run("check", "--no-cache", ".", cwd=tmp_path)
-    assert out.startswith(f"w.go:9:{byte_col}: ")
-    _, out, _ = run("check", "--no-cache", "--format", "github", ".", cwd=tmp_path)
-    assert f",col={byte_col}," in out
-    _, out, _ = run("check", "--no-cache", "--format", "checkstyle", ".", cwd=tmp_path)
-    assert ET.fromstring(out).find("file/error").get("column") == str(byte_col)  # type: ignore[union-attr]
-    _, out, _ = run("check", "--no-cache", "--format", "sarif", ".", cwd=tmp_path)
-    run_ = json.loads(out)["runs"][0]
+    assert outs["text"].startswith(f"w.go:9:{byte_col}: ")
+    assert f",col={byte_col}," in outs["github"]
+    assert ET.fromstring(outs["checkstyle"]).find("file/error").get("column") == str(byte_col)  # type: ignore[union-attr]
+    run_ = json.loads(outs["sarif"])["runs"][0]
     region = run_["results"][0]["locations"][0]["physicalLocation"]["region"]
     assert run_["columnKind"] == "unicodeCodePoints"
     assert region["startColumn"] == char_col and region["endColumn"] == line.index("time.Second)") + len("time.Second)") + 1
