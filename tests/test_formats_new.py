@@ -341,3 +341,18 @@ def test_pipes_get_plain_lines_and_color_always_colours(tmp_path: Path) -> None:
     assert "\x1b[" in out and len(out.splitlines()) == 2  # colour, but no excerpt off a terminal
     timing = re.compile(r"\(\d+\.\d+s\)")
     assert timing.sub("", ANSI.sub("", out)) == timing.sub("", run("check", "--no-cache", ".", cwd=tmp_path)[1])
+
+
+def test_excerpt_of_a_long_line_is_a_window_around_the_column(tmp_path: Path) -> None:
+    from linter.engine import Result
+    from linter.formatter.text import TextStyle, render
+    from linter.model import Finding
+
+    line = "x := " + "\u00e9" * 5000 + " time.After(d) " + "y" * 5000
+    (tmp_path / "long.go").write_text(f"package p\n\nfunc f() {{\n{line}\n}}\n", encoding="utf-8")
+    col = line.encode().index(b"time.After") + 1
+    f = Finding(str(tmp_path / "long.go"), 4, col, 4, col + len("time.After(d)"), "r", "error", "m")
+    out = render(Result(findings=[f]), [], TextStyle(excerpt=True)).splitlines()
+    source, caret = out[1], out[2]
+    assert len(source) < 300 and source.startswith("    4 | ...") and source.endswith("...")
+    assert caret.index("^") == source.index("time.After") and caret.split("|", 1)[1].strip() == "^" + "~" * (len("time.After(d)") - 1)

@@ -19,6 +19,7 @@ from linter.formatter.location import Sources
 from linter.model import Finding, Rule
 
 TAB = 4
+WINDOW = 240  # bytes of a long source line shown around the finding
 RESET = "\x1b[0m"
 COLORS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m"}
 BOLD, DIM, CARET, NOTE = "\x1b[1m", "\x1b[2m", "\x1b[1;32m", "\x1b[1;35m"
@@ -59,19 +60,31 @@ def _painter(color: bool) -> Callable[[str, str], str]:
 
 def _excerpt(sources: Sources, f: Finding, paint: Callable[[str, str], str]) -> list[str]:
     """The finding's source line and a caret (`^~~~`) under its columns (to the end of the line
-    when the finding spans lines)."""
+    when the finding spans lines). A long line is shown as a window around the column."""
     raw = sources.line(f.path, f.line)
     if raw is None:
         return []
     start = max(0, f.column - 1)
     end = f.end_column - 1 if f.end_line == f.line else len(raw)
     end = max(start + 1, min(end, len(raw)))
-    shown = _cells(raw)
-    before = _width(_cells(raw[:start]))
+    lead = tail = ""
+    if len(raw) > WINDOW:
+        lo = _boundary(raw, max(0, start - WINDOW // 3))
+        hi = _boundary(raw, min(len(raw), lo + WINDOW))
+        lead, tail = ("..." if lo else ""), ("..." if hi < len(raw) else "")
+        raw, start, end = raw[lo:hi], start - lo, min(end, hi) - lo
+    before = len(lead) + _width(_cells(raw[:start]))
     span = max(1, _width(_cells(raw[start:end])))
     gutter = f"{f.line:>5} | "
     caret = "^" + "~" * (span - 1)
-    return [paint(DIM, gutter) + shown, paint(DIM, " " * (len(gutter) - 2) + "| ") + " " * before + paint(CARET, caret)]
+    return [paint(DIM, gutter) + lead + _cells(raw) + tail, paint(DIM, " " * (len(gutter) - 2) + "| ") + " " * before + paint(CARET, caret)]
+
+
+def _boundary(raw: bytes, i: int) -> int:
+    """`i`, moved forward to the start of a UTF-8 character."""
+    while i < len(raw) and 0x80 <= raw[i] < 0xC0:
+        i += 1
+    return i
 
 
 def _cells(raw: bytes) -> str:
