@@ -18,7 +18,7 @@ def render(result: Result, rules: list[Rule] | None = None) -> str:
     doc = {
         "version": __version__,
         "findings": [{**f.to_json(), "path": display_path(f.path), "message": printable(f.message)} for f in result.findings],
-        "errors": [{"path": display_path(e.path), "message": printable(e.message)} for e in result.errors],
+        "errors": [{**e.to_json(), "path": display_path(e.path), "message": printable(e.message)} for e in result.errors],
         "unused_ignores": [{"path": display_path(p), "line": line, "text": printable(text)} for p, line, text in result.unused_ignores],
         "stats": {
             "files": s.files,
