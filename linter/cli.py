@@ -147,7 +147,9 @@ def _config(args: argparse.Namespace) -> Config | None:
         if not os.path.isfile(args.config):
             raise UsageError(f"--config: no such file: {args.config}")
         return load_config(args.config)
-    start = (getattr(args, "paths", None) or getattr(args, "repos", None) or ["."])[0]
+    # audit: the auditor's configuration (the current directory's) governs every repository;
+    # an audited repository's own .goplumber.yaml is never read.
+    start = "." if args.command == "audit" else (getattr(args, "paths", None) or ["."])[0]
     found = find_config(start)
     return load_config(found) if found else None
 

@@ -27,8 +27,14 @@ def add_parsers(sub: Any, common: Any) -> None:
     r.add_argument("--output", metavar="FILE", help="write the report here instead of standard output")
 
 
+def _error(command: str, message: str) -> int:
+    print(f"goplumber {command}: {message}", file=sys.stderr)
+    return 2
+
+
 def run_audit(args: argparse.Namespace, options: Options) -> int:
     from linter.audit import runner
+    from linter.audit.store import StoreError, text
 
     repos = runner.shard(runner.repositories(args.repos, args.list, args.repos_dir), args.shard)
     if not repos:
@@ -37,16 +43,25 @@ def run_audit(args: argparse.Namespace, options: Options) -> int:
     options.cache_dir = None
     arguments = " ".join(sys.argv[1:])
     started = time.perf_counter()
-    if sys.stdout.isatty() and not os.environ.get("CI"):
-        progress = _run_live(repos, options, args, arguments)
-    else:
-        progress = runner.run(
-            repos, options, args.db, options.jobs, args.force, args.scheduler, arguments, args.shard, runner.plain_reporter()
+    try:
+        if sys.stdout.isatty() and not os.environ.get("CI"):
+            progress = _run_live(repos, options, args, arguments)
+        else:
+            progress = runner.run(
+                repos, options, args.db, options.jobs, args.force, args.scheduler, arguments, args.shard, runner.plain_reporter()
+            )
+    except StoreError as e:
+        return _error("audit", str(e))
+    except KeyboardInterrupt:
+        print(
+            f"goplumber audit: interrupted; the repositories finished are kept in {text(args.db)} (run the same command to resume)",
+            file=sys.stderr,
         )
+        return 130
     took = time.perf_counter() - started
     print(
         f"audited {progress.done - progress.skipped} of {len(repos)} repositories ({progress.skipped} unchanged, {progress.errors} failed) "
-        f"in {took:.1f}s: {progress.files} files, {progress.findings} findings -> {args.db}"
+        f"in {took:.1f}s: {progress.files} files, {progress.findings} findings -> {text(args.db)}"
     )
     return 0
 
@@ -78,16 +93,18 @@ def _run_live(repos: list[str], options: Options, args: argparse.Namespace, argu
 
 def run_report(args: argparse.Namespace) -> int:
     from linter.audit import report as reports
-    from linter.audit.store import read_all
+    from linter.audit.store import StoreError, read_all, text
 
-    for db in args.db:
-        if not os.path.isfile(db):
-            print(f"goplumber report: no such audit store: {db}", file=sys.stderr)
-            return 2
-    text = reports.render(read_all(args.db), args.format)
+    try:
+        text_out = reports.render(read_all(args.db), args.format)
+    except StoreError as e:
+        return _error("report", text(str(e)))
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text_out)
+        except OSError as e:
+            return _error("report", f"cannot write {text(args.output)}: {e.strerror or e}")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(text_out)
     return 0

@@ -10,6 +10,7 @@ import csv
 import html
 import io
 import json
+import re
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -36,6 +37,8 @@ def summarize(data: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
                 "status": r["status"],
                 "error": r["error"],
                 "commit": r["git_commit"],
+                "remote": r.get("remote_url"),
+                "run": r.get("run"),
                 "go": r["go_version"],
                 "files": r["files"],
                 "lines": r["lines"],
@@ -54,6 +57,7 @@ def summarize(data: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             "lines": sum(r["lines"] for r in repos),
             "findings": len(findings),
         },
+        "runs": data.get("runs", []),
         "rules": [{"rule_id": r, "findings": per_rule[r], "repositories": repos_per_rule[r]} for r in rules],
         "repositories": table,
         "worst_files": [{"repo": k[0], "path": k[1], "findings": v} for k, v in files.most_common(20)],
@@ -72,17 +76,106 @@ def _json(s: dict[str, Any]) -> str:
     return json.dumps(s, indent=2) + "\n"
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _controls(x: str) -> str:
+    """Control characters (C0, DEL, C1) as visible escapes: `\\x01`, `\\n`."""
+    out = []
+    for c in x:
+        o = ord(c)
+        if o < 0x20 or 0x7F <= o < 0xA0:
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(c, f"\\x{o:02x}"))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def _csv_cell(x: Any) -> Any:
+    """A cell a spreadsheet shows as text: no formula (a leading = + - @ tab or CR gets a `'`),
+    no control characters."""
+    if not isinstance(x, str):
+        return x
+    if x.startswith(_FORMULA_START):
+        x = "'" + x
+    return _controls(x)
+
+
 def _csv(s: dict[str, Any]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["repo", "rule_id", "severity", "path", "line", "column", "fingerprint", "message", "snippet"])
     for f in s["findings"]:
-        w.writerow([f["repo"], f["rule_id"], f["severity"], f["path"], f["line"], f["col"], f["fingerprint"], f["message"], f["snippet"]])
+        w.writerow(
+            [
+                _csv_cell(v)
+                for v in (
+                    f["repo"],
+                    f["rule_id"],
+                    f["severity"],
+                    f["path"],
+                    f["line"],
+                    f["col"],
+                    f["fingerprint"],
+                    f["message"],
+                    f["snippet"],
+                )
+            ]
+        )
     return buf.getvalue()
 
 
-def _md_cell(x: Any) -> str:
-    return str(x).replace("|", "\\|").replace("\n", " ")
+_MD_PUNCT = set("\\`*_{}[]()#!|~")
+
+
+def _md(x: Any) -> str:
+    """Text for a Markdown table cell or list item: HTML characters as entities, the Markdown
+    punctuation that could make emphasis, links, images, code spans, headings, lists or table
+    cells backslash-escaped, control characters and line breaks visible."""
+    out = []
+    for c in _controls(str(x)):
+        if c == "<":
+            out.append("&lt;")
+        elif c == ">":
+            out.append("&gt;")
+        elif c == "&":
+            out.append("&amp;")
+        elif c in _MD_PUNCT:
+            out.append("\\" + c)
+        else:
+            out.append(c)
+    shown = "".join(out)
+    if shown[:1] in ("-", "+", "="):  # would start a list item or a heading underline
+        shown = "\\" + shown
+    m = re.match(r"\d+([.)])", shown)
+    if m:  # "1. x" would start an ordered list
+        shown = shown[: m.end() - 1] + "\\" + shown[m.end() - 1 :]
+    return shown
+
+
+def _md_code(x: Any, in_table: bool = True) -> str:
+    """A code span holding `x` literally: fenced with one backtick more than the longest run
+    of backticks in it, padded when it starts or ends with one. Its content is never read as
+    HTML or Markdown; in a table a `|` still ends the cell, so it is escaped (GFM)."""
+    body = _controls(str(x))
+    if in_table:
+        body = body.replace("|", "\\|")
+    longest = run = 0
+    for c in body:
+        run = run + 1 if c == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    if body.startswith("`") or body.endswith("`") or (body.startswith(" ") and body.endswith(" ") and body.strip()):
+        body = f" {body} "
+    return f"{fence}{body}{fence}" if body else ""
+
+
+def _run_line(run: dict[str, Any]) -> tuple[str, str, str]:
+    rules = run.get("rules")
+    options = run.get("options")
+    shown_rules = ", ".join(rules) if rules is not None else "(not recorded: store of goplumber 0.1.0)"
+    shown_options = json.dumps(options, sort_keys=True) if options is not None else "(not recorded)"
+    return run.get("goplumber_version") or "?", shown_rules, shown_options
 
 
 def _markdown(s: dict[str, Any]) -> str:
@@ -92,24 +185,38 @@ def _markdown(s: dict[str, Any]) -> str:
         "",
         f"{t['repositories']} repositories ({t['failed']} failed), {t['files']:,} files, {t['lines']:,} lines, **{t['findings']} findings**.",
         "",
+        "## Runs",
+        "",
+        "| run | goplumber | rules | options | arguments | repositories |",
+        "|---|---|---|---|---|---:|",
+    ]
+    per_run = Counter(r["run"] for r in s["repositories"])
+    for run in s["runs"]:
+        version, rules_text, options_text = _run_line(run)
+        out.append(
+            f"| {_md(run['run'])} | {_md(version)} | {_md(rules_text)} | {_md_code(options_text)} | {_md_code(run.get('arguments') or '')} "
+            f"| {per_run[run['run']]} |"
+        )
+    out += [
+        "",
         "## Findings per rule",
         "",
         "| rule | findings | repositories affected |",
         "|---|---:|---:|",
     ]
-    out += [f"| `{r['rule_id']}` | {r['findings']} | {r['repositories']} |" for r in s["rules"]]
+    out += [f"| {_md_code(r['rule_id'])} | {r['findings']} | {r['repositories']} |" for r in s["rules"]]
     rules = [r["rule_id"] for r in s["rules"]]
     out += [
         "",
         "## Repositories",
         "",
-        "| repository | status | files | lines | findings | per 1k lines | " + " | ".join(f"`{r}`" for r in rules) + " |",
+        "| repository | status | files | lines | findings | per 1k lines | " + " | ".join(_md_code(r) for r in rules) + " |",
     ]
     out.append("|---|---|---:|---:|---:|---:|" + "---:|" * len(rules))
     for r in sorted(s["repositories"], key=lambda r: -r["findings"]):
         cells = [
-            _md_cell(r["path"]),
-            r["status"],
+            _md(r["path"]),
+            _md(r["status"]),
             r["files"],
             r["lines"],
             r["findings"],
@@ -117,12 +224,17 @@ def _markdown(s: dict[str, Any]) -> str:
             *(r["by_rule"][x] for x in rules),
         ]
         out.append("| " + " | ".join(map(str, cells)) + " |")
-    out += ["", "## Worst files", "", "| file | findings |", "|---|---:|"]
-    out += [f"| {_md_cell(w['path'])} | {w['findings']} |" for w in s["worst_files"]]
+    failed = [r for r in s["repositories"] if r["status"] != "ok"]
+    if failed:
+        out += ["", "## Failed repositories", "", "| repository | error |", "|---|---|"]
+        out += [f"| {_md(r['path'])} | {_md(r['error'] or r['status'])} |" for r in failed]
+    out += ["", "## Worst files", "", "| repository | file | findings |", "|---|---|---:|"]
+    out += [f"| {_md(w['repo'])} | {_md(w['path'])} | {w['findings']} |" for w in s["worst_files"]]
     out += ["", "## Findings", ""]
     for f in s["findings"]:
         out.append(
-            f"- `{_md_cell(f['path'])}:{f['line']}` **{f['rule_id']}** ({f['severity']}): {_md_cell(f['message'])}  \n  `{_md_cell(f['snippet'][:200])}`"
+            f"- {_md(f['repo'])}: {_md(f['path'])}:{f['line']} **{_md(f['rule_id'])}** ({_md(f['severity'])}): {_md(f['message'])}  \n"
+            f"  {_md_code(f['snippet'][:200], in_table=False)}"
         )
     return "\n".join(out) + "\n"
 
@@ -175,24 +287,36 @@ def _bar_chart(rules: list[dict[str, Any]]) -> str:
 
 
 def _heat_map(repos: list[dict[str, Any]], rules: list[str]) -> str:
-    if not rules or not repos:
+    """Repositories with findings, and every failed repository (a grey row saying why)."""
+    failed = [r for r in repos if r["status"] != "ok"]
+    rows = [r for r in repos if r["findings"] and r["status"] == "ok"] + failed
+    if not rows or (not rules and not failed):
         return ""
+    columns = rules or ["(no findings)"]
     cell, label_w, head_h = 22, 300, 120
-    rows = [r for r in repos if r["findings"]] or repos
     top = max((max(r["by_rule"].values(), default=0) for r in rows), default=1) or 1
-    width, height = label_w + cell * len(rules) + 140, head_h + cell * len(rows) + 10  # room for the slanted names
+    width, height = label_w + cell * len(columns) + 140, head_h + cell * len(rows) + 10  # room for the slanted names
     out = [
         f'<svg id="heatmap" role="img" aria-label="repositories by rules" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
     ]
-    for j, rule in enumerate(rules):
+    for j, rule in enumerate(columns):
         x = label_w + j * cell + cell / 2
         out.append(f'<text transform="translate({x},{head_h - 6}) rotate(-55)">{html.escape(rule)}</text>')
     for i, r in enumerate(rows):
         y = head_h + i * cell
+        bad = r["status"] != "ok"
         name = r["path"] if len(r["path"]) <= 44 else "…" + r["path"][-43:]
-        out.append(f'<text x="0" y="{y + 15}">{html.escape(name)}</text>')
-        for j, rule in enumerate(rules):
-            v = r["by_rule"][rule]
+        label = f"{name} (failed)" if bad else name
+        fill = ' fill="#cf222e"' if bad else ""
+        out.append(f'<text x="0" y="{y + 15}"{fill}>{html.escape(label)}</text>')
+        for j, rule in enumerate(columns):
+            if bad:
+                out.append(
+                    f'<rect class="failed" x="{label_w + j * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" fill="#d0d7de" stroke="#8c959f">'
+                    f"<title>{html.escape(r['path'])}: failed: {html.escape(r['error'] or r['status'])}</title></rect>"
+                )
+                continue
+            v = r["by_rule"].get(rule, 0)
             alpha = 0.08 + 0.92 * (v / top) if v else 0.0
             out.append(
                 f'<rect x="{label_w + j * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" fill="rgba(207,34,46,{alpha:.3f})" stroke="#d0d7de">'
@@ -200,6 +324,24 @@ def _heat_map(repos: list[dict[str, Any]], rules: list[str]) -> str:
             )
     out.append("</svg>")
     return "".join(out)
+
+
+def _runs_html(s: dict[str, Any]) -> list[str]:
+    e = html.escape
+    per_run = Counter(r["run"] for r in s["repositories"])
+    body = [
+        "<h2>Runs</h2>",
+        '<table id="runs"><thead><tr><th>run</th><th>goplumber</th><th>rules</th><th>options</th><th>arguments</th>'
+        '<th class="num">repositories</th></tr></thead><tbody>',
+    ]
+    for run in s["runs"]:
+        version, rules_text, options_text = _run_line(run)
+        body.append(
+            f"<tr><td>{e(run['run'])}</td><td>{e(version)}</td><td><code>{e(rules_text)}</code></td><td><code>{e(options_text)}</code></td>"
+            f'<td><code>{e(run.get("arguments") or "")}</code></td><td class="num">{per_run[run["run"]]}</td></tr>'
+        )
+    body.append("</tbody></table>")
+    return body
 
 
 def _html(s: dict[str, Any]) -> str:
@@ -219,6 +361,7 @@ def _html(s: dict[str, Any]) -> str:
             f'<tr><td><a href="#rule-{e(r["rule_id"])}"><code>{e(r["rule_id"])}</code></a></td><td class="num">{r["findings"]}</td><td class="num">{r["repositories"]}</td></tr>'
         )
     body.append("</tbody></table>")
+    body += _runs_html(s)
     body += ["<h2>Repositories &times; rules</h2>", _heat_map(s["repositories"], rules), "<h2>Repositories</h2>"]
     body.append(
         '<table class="sortable" id="repositories"><thead><tr><th>repository</th><th>status</th><th class="num">files</th><th class="num">lines</th>'
@@ -227,7 +370,7 @@ def _html(s: dict[str, Any]) -> str:
         + "</tr></thead><tbody>"
     )
     for i, r in enumerate(sorted(s["repositories"], key=lambda r: -r["findings"])):
-        status = e(r["status"]) if r["status"] == "ok" else f'<span class="bad" title="{e(r["error"] or "")}">{e(r["status"])}</span>'
+        status = e(r["status"]) if r["status"] == "ok" else f'<span class="bad">{e(r["status"])}: {e(r["error"] or "")}</span>'
         cells = "".join(f'<td class="num">{r["by_rule"][x]}</td>' for x in rules)
         body.append(
             f'<tr id="repo-{i}"><td><a href="#findings-{e(r["path"])}"><code>{e(r["path"])}</code></a></td><td>{status}</td><td class="num">{r["files"]}</td>'
