@@ -112,24 +112,22 @@ class FileFunctions:
         return got
 
     def enclosing(self, node: Node | None) -> FuncInfo | None:
-        n = node.parent if node is not None else None
-        while n is not None:
+        if node is None:
+            return None
+        for n in self.file.ancestors(node):
             if n.type in FUNCTION_KINDS:
                 return self.info(n)
-            n = n.parent
         return None
 
     def outermost(self, node: Node) -> FuncInfo | None:
         """The top-level declaration containing `node` (through any func literals)."""
         best = None
-        n: Node | None = node
-        while n is not None:
+        for n in (node, *self.file.ancestors(node)):
             if n.type in ("function_declaration", "method_declaration"):
                 return self.info(n)
             if n.type == "func_literal":
-                best = self.info(n)
-            n = n.parent
-        return best
+                best = n
+        return self.info(best) if best is not None else None
 
     def has_slice(self, fn: FuncInfo) -> bool:
         """Does `fn` (nested literals included) hold a slice expression written as SLICE_TEXT
@@ -229,7 +227,9 @@ def _one_letter(needle: bytes) -> re.Pattern[bytes]:
 
 # A slice expression as text, up to its first colon: `x[a:b]`, `x[a[i]:]` (one level of nested
 # brackets), on one line (gofmt never breaks one there). Starts with a literal: a fast scan.
-SLICE_TEXT = re.compile(rb"\[(?:[^\[\]\n]|\[[^\]\n]*\])*:")
+# The nested brackets hold no bracket either: a `[` can then start at most one long attempt
+# (`[^\]\n]*` there made every `[` of `a[[[[...` scan to the end of its line: quadratic).
+SLICE_TEXT = re.compile(rb"\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*:")
 
 # Bytes that can be part of a Go identifier: ASCII letters, digits, `_`, and any byte of a
 # non-ASCII character (outside strings and comments, only letters can be non-ASCII).

@@ -1,0 +1,139 @@
+"""Work that grew faster than the input (reliability audit 1.9, 1.12, 2.5, 2.7, 3.6): each test is
+the audit's reproduction, scaled so it takes about a second with linear code and minutes (or a
+timed-out file) with the old quadratic code. Results are asserted, never times; a subprocess
+timeout is only a safety net."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from linter.analysis.functions import FileFunctions
+from linter.parsing import SourceFile
+
+ROOT = Path(__file__).resolve().parent.parent
+SAFETY = 120  # seconds; the linear code needs a second or two
+
+# The audit's `leak`: a Go file with exactly one finding (time-after-in-loop).
+LEAK = 'package p\n\nimport "time"\n\nfunc f(in chan int) {\n\tfor {\n\t\tselect {\n\t\tcase <-in:\n\t\tcase <-time.After(time.Second):\n\t\t}\n\t}\n}\n'
+LOOP = "for { select { case <-in: case <-time.After(time.Second): } }"
+
+
+def goplumber(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "linter", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=SAFETY)
+
+
+def check_json(path: Path, *args: str) -> dict:
+    p = goplumber("check", "--no-cache", "--format", "json", *args, str(path), cwd=path.parent)
+    assert p.returncode in (0, 1), p.stderr
+    return json.loads(p.stdout)  # type: ignore[no-any-return]
+
+
+# -- 1.12: the "syntax error near line N" lookup -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        "{" * 300_000,  # `(ERROR) @e` query: 160 k took 24 s, 1 M took 18 minutes
+        "a" + "[" * 100_000,  # the slice prefilter regex rescanned the line from every `[`
+    ],
+    ids=["braces", "index-brackets"],
+)
+def test_unclosed_brackets_are_checked_and_their_syntax_error_located(tmp_path: Path, garbage: str) -> None:
+    src = tmp_path / "ob"
+    src.mkdir()
+    (src / "a.go").write_text('package p\nimport "time"\nfunc f() ' + garbage + "\n" + LEAK.split("\n", 4)[4])
+    doc = check_json(src)
+    assert [(f["rule_id"], f["line"]) for f in doc["findings"]] == [("time-after-in-loop", 8)]
+    assert [e["message"] for e in doc["errors"]] == ["syntax error near line 1; checked as far as the parser recovered"]
+
+
+def _earliest_error_line(f: SourceFile) -> int | None:
+    """Brute force: every node of the tree, the earliest ERROR or MISSING one."""
+    best, stack = None, [f.root]
+    while stack:
+        n = stack.pop()
+        if (n.is_error or n.is_missing) and (best is None or n.start_byte < best.start_byte):
+            best = n
+        stack.extend(n.children)
+    return None if best is None else best.start_point[0] + 1
+
+
+def test_first_error_line_is_the_earliest_error_or_missing_node() -> None:
+    import random
+
+    from linter.engine import _first_error_line
+
+    assert _first_error_line(SourceFile.parse("a.go", b"package p\n\nfunc f() {\n\tg(\n}\n\nfunc h() { ) }\n")) == 4
+    seeds = sorted((ROOT / "testdata").rglob("*.go"))
+    rng = random.Random(7)
+    checked = 0
+    while checked < 200:
+        data = bytearray(rng.choice(seeds).read_bytes()[:3000])
+        for _ in range(rng.randint(1, 3)):
+            k = rng.randrange(len(data))
+            if rng.random() < 0.5:
+                del data[k : k + rng.randint(1, 20)]
+            else:
+                data[k:k] = rng.choice([b"{", b"(", b"}", b"[", b'"', b"func(", b")"])
+        f = SourceFile.parse("a.go", bytes(data))
+        expected = _earliest_error_line(f)
+        if expected is not None:  # (an error tree-sitter made no node for has no line to compare)
+            assert _first_error_line(f) == expected, bytes(data)
+            checked += 1
+
+
+# -- 1.9: deep nesting --------------------------------------------------------------------------------
+
+
+def _deep(kind: str, depth: int) -> str:
+    open_, close = {
+        "closures": ("func() { ", " }()"),
+        "blocks": ("{ ", " }"),
+        "ifs": ("if true { ", " }"),
+        "fors": ("for { ", " }"),
+    }[kind]
+    return LEAK + "func g(in chan int) { " + open_ * depth + LOOP + close * depth + " }\n"
+
+
+@pytest.mark.parametrize("kind", ["closures", "blocks", "ifs", "fors"])
+def test_ten_thousand_deep_nesting_keeps_both_findings_within_the_default_budget(tmp_path: Path, kind: str) -> None:
+    src = tmp_path / "deep"
+    src.mkdir()
+    (src / "a.go").write_text(_deep(kind, 10_000))
+    doc = check_json(src)  # the default budget: the old walks took 15 to 50 s, and lost both
+    assert doc["errors"] == []
+    assert [(f["rule_id"], f["line"]) for f in doc["findings"]] == [("time-after-in-loop", 9), ("time-after-in-loop", 13)]
+
+
+def test_ancestors_of_a_deep_node_cost_one_descent() -> None:
+    data = _deep("closures", 2_000).encode()
+    f = SourceFile.parse("a.go", data)
+    at = data.rindex(b"time.After")
+    node = f.root.descendant_for_byte_range(at, at + 4)
+    fns = FileFunctions(f)
+    outer = fns.outermost(node)
+    assert outer is not None and outer.name == "g"
+    inner = fns.enclosing(node)
+    assert inner is not None and inner.name is None and inner.node.start_byte == data.rindex(b"func()")
+    assert f.ancestry.descents == 1  # the second walk reuses the first one's path
+    assert len(list(f.ancestors(node))) > 10_000
+
+
+def test_ancestors_are_the_parent_chain() -> None:
+    data = _deep("ifs", 40).encode() + b"func h() { x := []int{1}; _ = x[0:]; go func() { defer g(nil) }() }\n"
+    f = SourceFile.parse("a.go", data)
+    for offset in range(0, len(data), 7):
+        node = f.root.descendant_for_byte_range(offset, offset + 1)
+        native, n = [], node.parent
+        while n is not None:
+            native.append(n.id)
+            n = n.parent
+        assert [a.id for a in f.ancestors(node)] == native
