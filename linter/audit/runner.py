@@ -279,14 +279,18 @@ def run(
                 continue
             todo.append((repo, ident))
         todo.sort(key=lambda item: -(item[1].size if item[1] else 0))  # biggest first: the pool ends together
-        for outcome in _execute(todo, options, jobs, scheduler):
-            store.record(run_id, outcome, key)
-            progress.done += 1
-            progress.files += outcome.files
-            progress.findings += len(outcome.findings)
-            progress.errors += outcome.status != "ok"
-            if report:
-                report(progress, outcome)
+        outcomes = _execute(todo, options, jobs, scheduler)
+        try:
+            for outcome in outcomes:
+                store.record(run_id, outcome, key)
+                progress.done += 1
+                progress.files += outcome.files
+                progress.findings += len(outcome.findings)
+                progress.errors += outcome.status != "ok"
+                if report:
+                    report(progress, outcome)
+        finally:
+            outcomes.close()  # stops the worker pool now (Ctrl-C, a store error), not when collected
     finally:
         if run_id is not None:
             store.finish_run(run_id, quiet=True)
