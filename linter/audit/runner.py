@@ -22,7 +22,7 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -298,7 +298,7 @@ def run(
     return progress
 
 
-def _execute(todo: list[Item], options: Options, jobs: int, scheduler: str | None) -> Iterator[RepoOutcome]:
+def _execute(todo: list[Item], options: Options, jobs: int, scheduler: str | None) -> Generator[RepoOutcome, None, None]:
     if not todo:
         return
     if scheduler:
