@@ -35,14 +35,27 @@ def write(path: str, findings: list[Finding]) -> None:
         fh.write("\n")
 
 
+MAX_BASELINE_BYTES = 512 * 1024 * 1024  # a baseline of 2 million findings is about 250 MB
+
+
 def read(path: str) -> Counter[str]:
+    from linter.safeio import ReadError, read_bounded
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except OSError as e:
-        raise BaselineError(f"{path}: cannot read baseline: {e.strerror or e}") from None
+        data = read_bounded(path, MAX_BASELINE_BYTES, "baseline")
+    except ReadError as e:
+        raise BaselineError(f"{path}: cannot read baseline: {e}") from None
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise BaselineError(f"{path}:{line}: baseline is not UTF-8") from None
     except json.JSONDecodeError as e:
         raise BaselineError(f"{path}:{e.lineno}: baseline is not valid JSON: {e.msg}") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: baseline is not a goplumber baseline (nested too deeply)") from None
+    except ValueError as e:  # e.g. an integer of more digits than Python converts
+        raise BaselineError(f"{path}: baseline is not valid JSON: {e}") from None
     items = doc.get("findings") if isinstance(doc, dict) else None
     if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("fingerprint"), str) for i in items):
         raise BaselineError(f'{path}: not a goplumber baseline (expected {{"findings": [{{"fingerprint": ...}}]}})')

@@ -20,6 +20,10 @@ from typing import Any
 
 from linter import __version__
 from linter.model import FileError, Finding
+from linter.safeio import read_bounded
+
+MAX_FILE_BYTES = 10_000_000  # as engine.MAX_FILE_BYTES: a bigger file is never checked
+MAX_GOMOD_BYTES = 4 * 1024 * 1024
 
 
 def default_dir() -> str:
@@ -28,6 +32,8 @@ def default_dir() -> str:
 
 
 def ruleset_digest(rules: list[Any], extra: str = "") -> str:
+    from linter.loader import MAX_RULE_FILE_BYTES
+
     h = hashlib.sha256(__version__.encode())
     seen: set[str] = set()
     for r in sorted(rules, key=lambda r: r.id):
@@ -35,8 +41,7 @@ def ruleset_digest(rules: list[Any], extra: str = "") -> str:
         if r.source not in seen:
             seen.add(r.source)
             try:
-                with open(r.source, "rb") as fh:
-                    h.update(fh.read())
+                h.update(read_bounded(r.source, MAX_RULE_FILE_BYTES, "rule file"))
             except OSError:
                 h.update(r.source.encode())
     h.update(extra.encode())
@@ -53,15 +58,29 @@ def group_key(paths: list[str], directory: str, ruleset: str, go_version: Any, e
     for p in sorted(paths):
         h.update(f"checked\0{p}\0{p in explicit}\0".encode())
     for n in names:
-        try:
-            with open(os.path.join(directory, n), "rb") as fh:
-                h.update(n.encode() + b"\0" + hashlib.sha256(fh.read()).digest())
-        except OSError:
+        digest = _file_digest(directory, n)
+        if digest is None:
             return None
+        h.update(digest)
     gomod = _nearest_gomod(directory)
     if gomod:
         h.update(gomod)
     return h.hexdigest()
+
+
+def _file_digest(directory: str, name: str) -> bytes | None:
+    """Name and content digest of a `.go` file; for one that cannot be checked (a FIFO, a
+    device, over the size limit) its stat, so the key still changes when it does. None when it
+    cannot be stat'ed either."""
+    p = os.path.join(directory, name)
+    try:
+        return name.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(read_bounded(p, MAX_FILE_BYTES, "file")).digest()
+    except OSError as e:
+        try:
+            st = os.stat(p)
+        except OSError:
+            return None
+        return f"{name}\0{e}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape")
 
 
 def _nearest_gomod(directory: str) -> bytes | None:
@@ -70,8 +89,7 @@ def _nearest_gomod(directory: str) -> bytes | None:
         p = os.path.join(d, "go.mod")
         if os.path.isfile(p):
             try:
-                with open(p, "rb") as fh:
-                    return fh.read()
+                return read_bounded(p, MAX_GOMOD_BYTES, "go.mod")
             except OSError:
                 return None
         parent = os.path.dirname(d)
@@ -123,11 +141,10 @@ def directory_digest(directory: str) -> str | None:
         return got[1]
     h = hashlib.sha256()
     for name, _, _ in sig:
-        try:
-            with open(os.path.join(directory, name), "rb") as fh:
-                h.update(name.encode() + b"\0" + hashlib.sha256(fh.read()).digest())
-        except OSError:
+        part = _file_digest(directory, name)
+        if part is None:
             return None
+        h.update(part)
     digest = h.hexdigest()
     _DIGESTS[directory] = (sig, digest)
     return digest
@@ -158,27 +175,86 @@ def load_valid(cache_dir: str, key: str) -> dict[str, Any] | None:
     return doc
 
 
+MAX_ENTRY_BYTES = 256 * 1024 * 1024  # findings of one directory; far above any real entry
+
+
 def load(cache_dir: str, key: str) -> dict[str, Any] | None:
+    """The entry, or None when it is missing, unreadable, of another version or of the wrong
+    shape (a damaged or planted entry is a miss, never an error)."""
+    from linter.safeio import read_bounded
+
     try:
-        with open(os.path.join(cache_dir, key[:2], key + ".json"), encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except (OSError, ValueError):
+        doc = json.loads(read_bounded(os.path.join(cache_dir, key[:2], key + ".json"), MAX_ENTRY_BYTES, "cache entry"))
+    except (OSError, ValueError, RecursionError):
         return None
-    return doc if isinstance(doc, dict) and doc.get("version") == __version__ else None
+    if not isinstance(doc, dict) or doc.get("version") != __version__ or not _valid_entry(doc):
+        return None
+    return doc
+
+
+_FINDING_FIELDS = {
+    "path": str,
+    "line": int,
+    "column": int,
+    "end_line": int,
+    "end_column": int,
+    "rule_id": str,
+    "severity": str,
+    "message": str,
+}
+
+
+def _valid_entry(doc: dict[str, Any]) -> bool:
+    """The shape findings_from_doc and the engine read; anything else is a miss."""
+    findings, errors, stats = doc.get("findings"), doc.get("errors"), doc.get("stats", {})
+    if not isinstance(findings, list) or not isinstance(errors, list) or not isinstance(stats, dict):
+        return False
+    for f in findings:
+        if not isinstance(f, dict) or not all(type(f.get(k)) is t for k, t in _FINDING_FIELDS.items()):
+            return False
+        if not isinstance(f.get("snippet", ""), str):
+            return False
+        lines = f.get("stmt_lines", [0, 0])
+        if not (isinstance(lines, list) and len(lines) == 2 and all(type(n) is int for n in lines)):
+            return False
+    if not all(isinstance(e, dict) and isinstance(e.get("path"), str) and isinstance(e.get("message"), str) for e in errors):
+        return False
+    if not all(type(stats.get(k, 0)) is int for k in ("files", "skipped_generated", "lines")):
+        return False
+    unused = doc.get("unused", [])
+    if not isinstance(unused, list) or not all(
+        isinstance(u, list) and len(u) == 3 and isinstance(u[0], str) and type(u[1]) is int and isinstance(u[2], str) for u in unused
+    ):
+        return False
+    deps = doc.get("deps") or {}
+    return type(doc.get("suppressed", 0)) is int and isinstance(deps, dict) and all(isinstance(v, str) for v in deps.values())
 
 
 def store(cache_dir: str, key: str, doc: dict[str, Any]) -> None:
-    target_dir = os.path.join(cache_dir, key[:2])
-    try:
-        os.makedirs(target_dir, exist_ok=True)
-        import tempfile  # only when writing: a run that only reads the cache never needs it
+    write_atomic(os.path.join(cache_dir, key[:2], key + ".json"), json.dumps({**doc, "version": __version__}))
 
-        fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=".tmp-", suffix=".json")
+
+def write_atomic(target: str, text: str) -> bool:
+    """Write `text` to `target` through a temporary file and a rename, so a concurrent reader
+    sees the old file or the new one, never half of one. A cache write that fails (read-only
+    or full disk) must not fail the run: False, and the temporary file is removed."""
+    import tempfile  # only when writing: a run that only reads the cache never needs it
+
+    tmp = None
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".tmp-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({**doc, "version": __version__}, fh)
-        os.replace(tmp, os.path.join(target_dir, key + ".json"))
+            fh.write(text)
+        os.replace(tmp, target)
+        return True
     except OSError:
-        pass  # a read-only or full disk must not fail the run
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        return False
 
 
 def findings_to_doc(

@@ -132,6 +132,12 @@ def _check_arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--new-from-rev", metavar="REV", help="report only findings on lines changed since git revision REV")
     c.add_argument("--new-from-patch", metavar="FILE", help="report only findings on lines added or changed by this unified diff")
     c.add_argument("--report-unused-ignores", action="store_true", help="list goplumber:ignore / nolint comments that suppress nothing")
+    c.add_argument(
+        "--no-default-excludes",
+        action="store_true",
+        help="check files named on the command line even in vendor/, testdata/ or node_modules/, generated or //go:build ignore"
+        " (by default they are skipped with a note, as in a directory walk)",
+    )
 
 
 def _ids(values: list[str] | None) -> set[str] | None:
@@ -175,6 +181,8 @@ def _options(args: argparse.Namespace, cfg: Config | None) -> Options:
         config=cfg,
         timeout_per_file=getattr(args, "timeout_per_file", 10.0),
         hints=getattr(args, "hints", False),
+        # `test` names fixture files, which live in testdata/
+        default_excludes=not getattr(args, "no_default_excludes", False) and args.command != "test",
         cache_dir=None if getattr(args, "no_cache", True) or args.command != "check" else (args.cache_dir or _default_cache_dir()),
     )
 
@@ -241,8 +249,10 @@ def _changed_lines(args: argparse.Namespace) -> dict[str, set[int]]:
     try:
         if args.new_from_rev:
             return diffscope.changed_lines_from_git(args.new_from_rev)
-        with open(args.new_from_patch, encoding="utf-8", errors="replace") as fh:
-            return diffscope.changed_lines_from_patch(fh.read())
+        from linter.safeio import read_bounded
+
+        patch = read_bounded(args.new_from_patch, diffscope.MAX_PATCH_BYTES, "patch")  # a regular file, bounded
+        return diffscope.changed_lines_from_patch(patch.decode("utf-8", errors="replace"))
     except OSError as e:
         raise UsageError(f"--new-from-patch: cannot read {args.new_from_patch}: {e.strerror or e}") from None
     except diffscope.DiffError as e:

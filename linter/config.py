@@ -75,10 +75,14 @@ class Config:
         return os.path.dirname(os.path.abspath(self.path)) if self.path else os.getcwd()
 
     def excluded(self, path: str) -> bool:
+        return self.exclusion(path) is not None
+
+    def exclusion(self, path: str) -> str | None:
+        """The `exclude` glob that matches `path`, if any."""
         if not self.exclude:
-            return False
+            return None
         rel = os.path.relpath(os.path.abspath(path), self.base).replace(os.sep, "/")
-        return any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(os.path.basename(path), g) for g in self.exclude)
+        return next((g for g in self.exclude if fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(os.path.basename(path), g)), None)
 
 
 def find_config(start: str) -> str | None:
@@ -97,21 +101,29 @@ def find_config(start: str) -> str | None:
         d = parent
 
 
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def load_config(path: str) -> Config:
     import yaml
 
+    from linter.safeio import ReadError, read_bounded
     from linter.yamllines import line_for_path, load
 
     shown = os.path.relpath(path) if os.path.abspath(path).startswith(os.getcwd() + os.sep) else path
     try:
-        with open(path, encoding="utf-8") as fh:
-            doc = load(fh)
-    except OSError as e:
-        raise ConfigError(shown, None, f"cannot read config: {e.strerror or e}") from None
+        data = read_bounded(path, MAX_CONFIG_BYTES, "config")
+    except ReadError as e:
+        raise ConfigError(shown, None, f"cannot read config: {e}") from None
+    try:
+        doc = load(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise ConfigError(shown, data.count(b"\n", 0, e.start) + 1, "config is not UTF-8") from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        raise ConfigError(shown, mark.line + 1 if mark else None, f"YAML syntax error: {e.problem or e}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        kind = "YAML error" if isinstance(e, yaml.composer.ComposerError) else "YAML syntax error"
+        raise ConfigError(shown, mark.line + 1 if mark else None, f"{kind}: {e.problem or e}") from None
+    except yaml.YAMLError as e:
         raise ConfigError(shown, None, f"cannot parse config: {e}") from None
     if doc is None:
         doc = {}
@@ -133,9 +145,11 @@ def load_config(path: str) -> Config:
         enable=list(rules["enable"]) if "enable" in rules else None,
         disable=list(rules.get("disable", [])),
         severity=dict(doc.get("severity", {})),
-        rule_dirs=[os.path.join(os.path.dirname(os.path.abspath(path)), d) for d in doc.get("rule-dirs", [])],
+        rule_dirs=[
+            f for i, d in enumerate(doc.get("rule-dirs", [])) for f in _rule_files(path, shown, d, line_for_path(doc, ["rule-dirs", i]))
+        ],
         exclude=list(doc.get("exclude", [])),
-        go_version=str(doc["go-version"]) if "go-version" in doc else None,
+        go_version=_go_version_text(doc),
         fail_on=doc.get("fail-on"),
         hints=bool(doc.get("hints", False)),
         parameters={k: {c: dict(p) for c, p in v.items()} for k, v in doc.get("parameters", {}).items()},
@@ -150,6 +164,70 @@ def load_config(path: str) -> Config:
             raise ConfigError(shown, line_for_path(doc, ["go-version"]), str(e)) from None
     cfg._lines = doc  # type: ignore[attr-defined]  # for later error lines
     return cfg
+
+
+def _go_version_text(doc: Any) -> str | None:
+    """`go-version: 1.30` unquoted is the YAML number 1.3: take the text as written."""
+    if "go-version" not in doc:
+        return None
+    value = doc["go-version"]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(getattr(doc, "raw", {}).get("go-version", value))
+    return str(value)
+
+
+def repository_root(config_path: str) -> str:
+    """The repository holding a config file: the nearest directory upwards with a `.git`, else
+    the config's own directory (resolved)."""
+    start = d = os.path.dirname(os.path.realpath(config_path))
+    while True:
+        if os.path.lexists(os.path.join(d, ".git")):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            return start
+        d = parent
+
+
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _rule_files(config_path: str, shown: str, entry: str, line: int | None) -> list[str]:
+    """The rule files of one `rule-dirs` entry. The config comes with the repository being
+    checked, so the entry must stay inside that repository: resolved (symbolic links included)
+    it, and every rule file it holds, is under the repository root; only regular `.yaml`/`.yml`
+    files are read (rule directories given with --rules are the user's own and not confined)."""
+    from linter.loader import RULE_SUFFIXES
+
+    root = repository_root(config_path)
+    target = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(config_path)), entry))
+
+    def fail(what: str) -> ConfigError:
+        return ConfigError(shown, line, f"rule-dirs: {entry!r} {what}")
+
+    if not _within(target, root):
+        raise fail(f"is outside the repository ({root}); a config's rule directories must be inside it")
+    if not os.path.exists(target):
+        raise fail("does not exist")
+    if not os.path.isdir(target):
+        if not os.path.isfile(target) or not target.endswith(RULE_SUFFIXES):
+            raise fail("is not a directory or a .yaml/.yml file")
+        return [target]
+    out = []
+    for here, dirs, files in os.walk(target):  # directory links are not followed
+        dirs.sort()
+        for name in sorted(files):
+            if not name.endswith(RULE_SUFFIXES):
+                continue
+            full = os.path.join(here, name)
+            real = os.path.realpath(full)
+            if not _within(real, root):
+                raise fail(f"holds {os.path.relpath(full, target)!r}, a link to outside the repository")
+            if not os.path.isfile(real):
+                raise fail(f"holds {os.path.relpath(full, target)!r}, which is not a regular file")
+            out.append(full)
+    return sorted(out)
 
 
 def line_of(cfg: Config, path: list[Any]) -> int | None:

@@ -10,6 +10,7 @@ from collections import defaultdict
 
 from linter.model import Finding
 
+MAX_PATCH_BYTES = 256 * 1024 * 1024  # --new-from-patch input
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
 

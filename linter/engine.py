@@ -73,6 +73,9 @@ class Options:
     cache_dir: str | None = None  # None: no cache
     timeout_per_file: float = 10.0  # seconds; 0 disables
     hints: bool = False  # rules' opt-in info hints (`go-version.hint`), e.g. timer churn on Go >= 1.23
+    # Files named on the command line in vendor/, testdata/ or node_modules/, generated or
+    # `//go:build ignore` are skipped (with a note) like in a walk; False checks them.
+    default_excludes: bool = True
 
 
 def _interpolate(message: str, env: dict[str, object], vars_: dict[str, str], f: SourceFile) -> str:
@@ -221,18 +224,22 @@ def _statement_lines(node: object) -> tuple[int, int]:
 
 
 def _read(path: str, errors: list[FileError]) -> bytes | None:
+    """The file's bytes, or None with a note. Opened without blocking and checked on the open
+    descriptor: a file replaced by a FIFO or a device since it was listed is refused, not read
+    (an open() of a FIFO would wait for a writer forever)."""
+    from linter.safeio import ReadError, read_bounded
+
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            errors.append(FileError(path, f"skipped: file is {size} bytes (limit {MAX_FILE_BYTES})"))
-            return None
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except IsADirectoryError:
-        errors.append(FileError(path, "is a directory"))
-        return None
-    except OSError as e:
-        errors.append(FileError(path, f"cannot read: {e.strerror or e}"))
+        data = read_bounded(path, MAX_FILE_BYTES, "file")
+    except ReadError as e:
+        if e.reason == "is a directory":
+            errors.append(FileError(path, "is a directory"))
+        elif e.reason == "not a regular file":
+            errors.append(FileError(path, "skipped: not a regular file"))
+        elif e.reason.startswith("file is"):
+            errors.append(FileError(path, f"skipped: {e.reason}"))
+        else:
+            errors.append(FileError(path, f"cannot read: {e.reason}"))
         return None
     if b"\0" in data:
         errors.append(FileError(path, "skipped: binary file (contains NUL bytes)"))
@@ -266,8 +273,11 @@ def time_budget(seconds: float) -> Iterator[Callable[[], bool]]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_override: GoVersion | None, timeout: float = 10.0) -> Result:
-    """Check the files of one directory (one or more Go packages)."""
+def check_group(
+    rules: list[Rule], paths: list[str], explicit: set[str], go_override: GoVersion | None, timeout: float = 10.0, force: bool = False
+) -> Result:
+    """Check the files of one directory (one or more Go packages). `explicit`: the files named
+    on the command line; a generated one is skipped with a note, or checked with `force`."""
     res = Result()
     started = time.perf_counter()
     packages: dict[str | None, Package] = {}
@@ -281,8 +291,11 @@ def check_group(rules: list[Rule], paths: list[str], explicit: set[str], go_over
         if data is None:
             continue
         preread[os.path.abspath(path)] = data
-        if (is_generated(data) or is_never_built(data)) and path not in explicit:
+        if (is_generated(data) or is_never_built(data)) and not (force and path in explicit):
             res.stats.skipped_generated += 1
+            if path in explicit:
+                what = "generated file" if is_generated(data) else "file excluded from builds (//go:build ignore)"
+                res.errors.append(FileError(path, f"skipped: {what} (--no-default-excludes checks it)"))
             continue
         res.stats.lines += data.count(b"\n")
         applies: dict[str, bool] = {}  # rules with the same `paths` (usually all) decide once
@@ -438,7 +451,7 @@ def configured_rules(options: Options) -> list[Rule]:
     return rules
 
 
-def _worker(args: tuple[list[str], set[str], GoVersion | None, str | None, str, float]) -> Result:
+def _worker(args: tuple[list[str], set[str], GoVersion | None, str | None, str, float, bool]) -> Result:
     return cached_check_group(_WORKER_RULES, *args)
 
 
@@ -450,12 +463,13 @@ def cached_check_group(
     cache_dir: str | None,
     ruleset: str,
     timeout: float = 10.0,
+    force: bool = False,
 ) -> Result:
     """check_group, answered from the cache when nothing in the directory changed."""
     from linter import cache
 
     if not cache_dir or not paths:
-        return check_group(rules, paths, explicit, go_override, timeout)
+        return check_group(rules, paths, explicit, go_override, timeout, force)
     key = cache.group_key(paths, os.path.dirname(paths[0]), ruleset, go_override, explicit)
     if key is not None:
         doc = cache.load_valid(cache_dir, key)
@@ -471,7 +485,7 @@ def cached_check_group(
             res.cache_hits = 1
             return res
     with cache.recording() as deps:  # other packages of the module the checks read
-        res = check_group(rules, paths, explicit, go_override, timeout)
+        res = check_group(rules, paths, explicit, go_override, timeout, force)
     digests = cache.dependency_digests(deps)
     if key is not None and digests is not None and not any("--timeout-per-file" in e.message for e in res.errors):
         stats = {"files": res.stats.files, "skipped_generated": res.stats.skipped_generated, "lines": res.stats.lines}
@@ -495,16 +509,36 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options) -> Result
     started = time.perf_counter()
     result = Result()
     files = discover(paths, result.errors)
-    if options.config is not None:
-        files = [f for f in files if not options.config.excluded(f)]
     explicit = {p for p in paths if os.path.isfile(p)}
+    if explicit and options.default_excludes:  # named files get the walk's directory skips too
+        from linter.discovery import excluded_dir_of
+
+        dropped = set()
+        for f in sorted(explicit):
+            skip = excluded_dir_of(f)
+            if skip is not None:
+                result.errors.append(FileError(f, f"skipped: in a {skip}/ directory (--no-default-excludes checks it)"))
+                dropped.add(f)
+        if dropped:
+            explicit -= dropped
+            files = [f for f in files if f not in dropped]
+    if options.config is not None:
+        kept = []
+        for f in files:
+            glob = options.config.exclusion(f)
+            if glob is None:
+                kept.append(f)
+            elif f in explicit:  # named, so say why it is not checked
+                result.errors.append(FileError(f, f"skipped: excluded by {options.config.display or 'the config'} (exclude: {glob!r})"))
+        files = kept
+    force = not options.default_excludes
     groups = group_by_directory(files)
     ruleset = ""
     if options.cache_dir:
         from linter.cache import ruleset_digest
 
         # "byte-columns": entries written while columns were code points are not reused
-        ruleset = ruleset_digest(rules, repr((sorted(options.select or []), sorted(options.ignore), "byte-columns")))
+        ruleset = ruleset_digest(rules, repr((sorted(options.select or []), sorted(options.ignore), "byte-columns", force)))
     # Starting worker processes costs more than checking a handful of files (pre-commit).
     if options.jobs > 1 and len(groups) > 1 and len(files) >= SMALL_RUN:
         # Biggest groups first so the last worker is not left with one huge package. Counted in
@@ -523,7 +557,7 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options) -> Result
                 parts = list(
                     ex.map(
                         _worker,
-                        [(g, explicit, options.go_version, options.cache_dir, ruleset, options.timeout_per_file) for g in groups],
+                        [(g, explicit, options.go_version, options.cache_dir, ruleset, options.timeout_per_file, force) for g in groups],
                         chunksize=1,
                     )
                 )
@@ -531,7 +565,8 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options) -> Result
             _PARENT_RULES = None
     else:
         parts = [
-            cached_check_group(rules, g, explicit, options.go_version, options.cache_dir, ruleset, options.timeout_per_file) for g in groups
+            cached_check_group(rules, g, explicit, options.go_version, options.cache_dir, ruleset, options.timeout_per_file, force)
+            for g in groups
         ]
     for part in parts:
         result.findings.extend(part.findings)

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from linter.safeio import read_head
+
 _GO_DIRECTIVE = re.compile(rb"^\s*go\s+(\d+)\.(\d+)", re.MULTILINE)
 _COND = re.compile(r"^\s*(<=|>=|<|>|==|=)?\s*(\d+)\.(\d+)\s*$")
 
@@ -28,8 +30,7 @@ def go_mod_version(directory: str) -> GoVersion | None:
     if root is None:
         return None
     try:
-        with open(os.path.join(root, "go.mod"), "rb") as fh:
-            m = _GO_DIRECTIVE.search(fh.read(65536))
+        m = _GO_DIRECTIVE.search(read_head(os.path.join(root, "go.mod"), 65536))
     except OSError:
         return None
     return (int(m.group(1)), int(m.group(2))) if m else None

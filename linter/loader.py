@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from linter import quickschema
 from linter.checks import CHECKS, CheckConfigError
 from linter.goversion import VersionCondition
 from linter.model import SEVERITIES, Rule
@@ -78,13 +79,17 @@ def bundled_rules_dir() -> str:
     return packaged if os.path.isdir(packaged) else os.path.join(os.path.dirname(_PACKAGE), "rules")
 
 
+MAX_RULE_FILE_BYTES = 4 * 1024 * 1024  # the bundled rule files are under 20 KB
+RULE_SUFFIXES = (".yaml", ".yml")
+
+
 def rule_files(directory: PathLike) -> list[str]:
     d = os.fspath(directory)
     if os.path.isfile(d):
         return [d]
     if not os.path.isdir(d):
-        raise RuleFileError(d, None, "rule directory does not exist")
-    return sorted(p for p in _walk(d, (".yaml", ".yml")) if os.path.isfile(p))
+        raise RuleFileError(d, None, "not a regular file or directory" if os.path.exists(d) else "rule directory does not exist")
+    return sorted(p for p in _walk(d, RULE_SUFFIXES) if os.path.isfile(p))
 
 
 def _walk(top: str, suffixes: tuple[str, ...]) -> list[str]:
@@ -94,98 +99,198 @@ def _walk(top: str, suffixes: tuple[str, ...]) -> list[str]:
 def load_rules(directories: list[PathLike], include_bundled: bool = True) -> list[Rule]:
     """Load every rule file; raise the first RuleFileError (a broken rule set is an error).
 
-    A rule set that compiled before is read back from the user cache (keyed by the bytes of
-    every rule file and goplumber's version): YAML, schema validation and pattern compilation
-    cost more than checking one file, which is what a pre-commit hook does."""
+    Parsing the YAML costs more than checking one file (what a pre-commit hook does), so the
+    parsed documents of a rule set are kept in the user cache as plain JSON, keyed by the bytes
+    of every rule file; a run whose rule files did not change validates and compiles those
+    documents without reading YAML. The cache holds data only (no pickle: nothing in it can run
+    code), and an entry that is unreadable, malformed or does not validate is ignored."""
     dirs: list[PathLike] = [bundled_rules_dir()] if include_bundled else []
     dirs.extend(directories)
     files = [p for d in dirs for p in rule_files(d)]
-    key = _ruleset_key(files)
-    cached = _read_cached(key) if key else None
+    contents = [_read_rule_file(p) for p in files]
+    key = _ruleset_key(files, contents)
+    cached = _read_cached(key, files)
     if cached is not None:
-        return cached
-    rules = _compile_files(files)
-    if key:
-        _write_cached(key, rules)
+        rules = _build_cached(files, cached)
+        if rules is not None:
+            return rules
+    parsed = [_parse_rule_file(p, text) for p, text in zip(files, contents, strict=True)]
+    body = _cache_body(files, parsed)  # before compiling: what is cached is what the YAML says
+    rules = _build_all(files, parsed, quick=False)
+    if body is not None:
+        from linter.cache import write_atomic
+
+        write_atomic(_cache_file(key), body)
     return rules
 
 
-def _ruleset_key(files: list[str]) -> str | None:
+def _build_cached(files: list[str], cached: list[list[Any]]) -> list[Rule] | None:
+    try:
+        return _build_all(files, cached, quick=True)
+    except Exception:  # noqa: BLE001 - a planted or damaged entry: parse the YAML instead
+        return None
+
+
+def _build_all(files: list[str], parsed: list[list[Any]], quick: bool) -> list[Rule]:
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path, docs in zip(files, parsed, strict=True):
+        spath = _display_path(path)
+        for doc in docs:
+            if quick and not quickschema.valid(doc, TOP_SCHEMA):
+                raise ValueError("cached rule document does not validate")
+            rule = _build_rule(spath, doc)
+            line = getattr(doc, "line", 1)
+            if rule.id in seen:
+                raise RuleFileError(spath, line, f"duplicate rule id {rule.id!r} (first defined in {seen[rule.id]})")
+            seen[rule.id] = spath
+            rules.append(rule)
+    return rules
+
+
+def _read_rule_file(path: str) -> str:
+    from linter.safeio import ReadError, read_bounded
+
+    try:
+        data = read_bounded(path, MAX_RULE_FILE_BYTES, "rule file")
+    except ReadError as e:
+        raise RuleFileError(_display_path(path), None, f"cannot read rule file: {e}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise RuleFileError(_display_path(path), data.count(b"\n", 0, e.start) + 1, f"rule file is not UTF-8: {e}") from None
+
+
+# Bumped when the cached form (yamllines' LineMap/LineList encoding below) changes.
+_CACHE_FORMAT = 2
+_MAX_CACHE_BYTES = 64 * 1024 * 1024
+
+
+def _ruleset_key(files: list[str], contents: list[str]) -> str:
     import hashlib
 
     from linter import __version__
 
-    h = hashlib.sha256(__version__.encode())
-    # the compiled objects are goplumber's own classes: any change to its code invalidates them
-    for src in sorted(_walk(_PACKAGE, (".py",))):
-        try:
-            st = os.stat(src)
-        except OSError:
-            return None
-        h.update(f"{os.path.relpath(src, _PACKAGE)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    for p in files:
-        try:
-            with open(p, "rb") as fh:
-                h.update(os.path.abspath(p).encode() + b"\0" + fh.read() + b"\0")
-        except OSError:
-            return None
+    h = hashlib.sha256(f"{__version__}\0{_CACHE_FORMAT}\0".encode())
+    for p, text in zip(files, contents, strict=True):
+        h.update(os.path.abspath(p).encode("utf-8", "surrogateescape") + b"\0" + text.encode() + b"\0")
     return h.hexdigest()
 
 
 def _cache_file(key: str) -> str:
     from linter.cache import default_dir
 
-    return os.path.join(default_dir(), "rules", f"{key}.pickle")
+    return os.path.join(default_dir(), "rules", f"{key}.json")
 
 
-def _read_cached(key: str) -> list[Rule] | None:
-    import pickle
+def _read_cached(key: str, files: list[str]) -> list[list[Any]] | None:
+    """The parsed documents of each file, or None (missing, unreadable, wrong shape)."""
+    import json
+
+    from linter.safeio import read_bounded
 
     try:
-        with open(_cache_file(key), "rb") as fh:
-            rules = pickle.load(fh)  # noqa: S301 - our own cache, in the user's own directory
-    except Exception:  # noqa: BLE001 - a missing or stale cache just means compiling again
+        doc = json.loads(read_bounded(_cache_file(key), _MAX_CACHE_BYTES, "rule cache"))
+        if not isinstance(doc, dict) or doc.get("format") != _CACHE_FORMAT:
+            return None
+        entries = doc["files"]
+        if not isinstance(entries, list) or [e.get("path") for e in entries] != [os.path.abspath(p) for p in files]:
+            return None
+        out = []
+        for e in entries:
+            docs = e["docs"]
+            if not isinstance(docs, list):
+                return None
+            out.append([_decode(d) for d in docs])
+        return out
+    except Exception:  # noqa: BLE001 - anything wrong with a cache entry means parsing the YAML
         return None
-    return rules if isinstance(rules, list) and all(isinstance(r, Rule) for r in rules) else None
 
 
-def _write_cached(key: str, rules: list[Rule]) -> None:
-    import pickle
-    import tempfile
+def _cache_body(files: list[str], parsed: list[list[Any]]) -> str | None:
+    import json
 
-    target = _cache_file(key)
     try:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(rules, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, target)
-    except Exception:  # noqa: BLE001 - read-only home, unpicklable user rule: run uncached
-        return
+        body = {
+            "format": _CACHE_FORMAT,
+            "files": [{"path": os.path.abspath(p), "docs": [_encode(d) for d in docs]} for p, docs in zip(files, parsed, strict=True)],
+        }
+        return json.dumps(body, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError):  # a YAML value JSON cannot hold (a date, bytes): run uncached
+        return None
 
 
-def _compile_files(files: list[str]) -> list[Rule]:
-    rules: list[Rule] = []
-    seen: dict[str, str] = {}
-    for path in files:
-        for rule, line in load_rule_file(path):
-            if rule.id in seen:
-                raise RuleFileError(_display_path(path), line, f"duplicate rule id {rule.id!r} (first defined in {seen[rule.id]})")
-            seen[rule.id] = _display_path(path)
-            rules.append(rule)
-    return rules
+def _encode(obj: Any) -> Any:
+    """yamllines' values as JSON: a mapping is {"m": line, "k": keys, "v": values, "n": key
+    lines, "r": {index: raw scalar text}}, a list {"l": line, "v": items, "n": item lines};
+    scalars stay themselves. Anything else raises TypeError (not cached)."""
+    from linter.yamllines import LineList, LineMap
+
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, LineMap):
+        keys = list(obj)
+        for k in keys:
+            if not (k is None or isinstance(k, (bool, int, float, str))):
+                raise TypeError("mapping key")
+        lines, raw = getattr(obj, "lines", {}), getattr(obj, "raw", {})
+        return {
+            "m": obj.line,
+            "k": keys,
+            "v": [_encode(obj[k]) for k in keys],
+            "n": [lines.get(k, obj.line) for k in keys],
+            "r": {str(i): raw[k] for i, k in enumerate(keys) if k in raw},
+        }
+    if isinstance(obj, LineList):
+        lines = getattr(obj, "lines", {})
+        return {"l": obj.line, "v": [_encode(v) for v in obj], "n": [lines.get(i, obj.line) for i in range(len(obj))]}
+    raise TypeError(f"cannot cache a {type(obj).__name__}")
+
+
+def _decode(obj: Any) -> Any:
+    from linter.yamllines import LineList, LineMap
+
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if not isinstance(obj, dict):
+        raise ValueError("malformed rule cache")
+    if "m" in obj:
+        keys, values, lines, raw = obj["k"], obj["v"], obj["n"], obj["r"]
+        if not (isinstance(keys, list) and isinstance(values, list) and isinstance(lines, list) and isinstance(raw, dict)):
+            raise ValueError("malformed rule cache")
+        if not len(keys) == len(values) == len(lines) or not all(isinstance(n, int) for n in lines):
+            raise ValueError("malformed rule cache")
+        m = LineMap()
+        m.line, m.lines, m.raw = int(obj["m"]), {}, {}
+        for i, (k, v, n) in enumerate(zip(keys, values, lines, strict=True)):
+            if isinstance(k, (dict, list)) or k in m:
+                raise ValueError("malformed rule cache")
+            m[k] = _decode(v)
+            m.lines[k] = n
+            if str(i) in raw:
+                m.raw[k] = str(raw[str(i)])
+        return m
+    if "l" in obj:
+        values, lines = obj["v"], obj["n"]
+        if not (isinstance(values, list) and isinstance(lines, list) and len(values) == len(lines)):
+            raise ValueError("malformed rule cache")
+        lst = LineList(_decode(v) for v in values)
+        lst.line = int(obj["l"])
+        lst.lines = {i: int(n) for i, n in enumerate(lines)}
+        return lst
+    raise ValueError("malformed rule cache")
 
 
 def load_rule_file(path: PathLike) -> list[tuple[Rule, int]]:
     spath = _display_path(path)
-    try:
-        with open(path, "rb") as fh:
-            text = fh.read().decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise RuleFileError(spath, None, f"rule file is not UTF-8: {e}") from None
-    except OSError as e:
-        raise RuleFileError(spath, None, f"cannot read rule file: {e.strerror or e}") from None
-    import yaml  # only when a rule file is compiled: a cached rule set never needs it
+    docs = _parse_rule_file(os.fspath(path), _read_rule_file(os.fspath(path)))
+    return [(_build_rule(spath, doc), getattr(doc, "line", 1)) for doc in docs]
+
+
+def _parse_rule_file(path: str, text: str) -> list[Any]:
+    """The YAML documents of a rule file (each a LineMap)."""
+    spath = _display_path(path)
+    import yaml  # only when a rule file is parsed: a cached rule set never needs it
 
     from linter.yamllines import load_all
 
@@ -195,7 +300,8 @@ def load_rule_file(path: PathLike) -> list[tuple[Rule, int]]:
         at_end = "<stream end>" in str(e.problem) or "end of the stream" in str(e.problem)
         mark = (e.context_mark if at_end and e.context_mark else None) or e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
-        raise RuleFileError(spath, line, f"YAML syntax error: {e.problem or e}") from None
+        kind = "YAML error" if isinstance(e, yaml.composer.ComposerError) else "YAML syntax error"
+        raise RuleFileError(spath, line, f"{kind}: {e.problem or e}") from None
     except yaml.YAMLError as e:
         raise RuleFileError(spath, None, f"YAML error: {e}") from None
     if not docs:
@@ -203,7 +309,7 @@ def load_rule_file(path: PathLike) -> list[tuple[Rule, int]]:
     if not all(isinstance(d, dict) for d in docs):
         bad = next(d for d in docs if not isinstance(d, dict))
         raise RuleFileError(spath, getattr(bad, "line", 1), "a rule file must hold a mapping (id, message, severity, rule, ...)")
-    return [(_build_rule(spath, doc), getattr(doc, "line", 1)) for doc in docs]
+    return docs
 
 
 def _display_path(path: PathLike) -> str:
@@ -216,6 +322,12 @@ def _display_path(path: PathLike) -> str:
 def _build_rule(path: str, doc: Any) -> Rule:
     if not isinstance(doc, dict):
         raise RuleFileError(path, getattr(doc, "line", 1), "a rule file must hold a mapping (id, message, severity, rule, ...)")
+    if not quickschema.valid(doc, TOP_SCHEMA):  # jsonschema only to word an error: its import is slow
+        _check_schema(path, doc)
+    return _compile_doc(path, doc)
+
+
+def _check_schema(path: str, doc: Any) -> None:
     import jsonschema  # imported on first compile only: a cached rule set never needs it
 
     validator = jsonschema.Draft7Validator(TOP_SCHEMA)
@@ -233,6 +345,9 @@ def _build_rule(path: str, doc: Any) -> Rule:
             raise RuleFileError(path, line, f"unknown key {key!r}" + (f" in {'.'.join(map(str, path_list))}" if path_list else ""))
         field = ".".join(map(str, path_list)) or "rule file"
         raise RuleFileError(path, line_for_path(doc, path_list), f"{field}: {err.message}")
+
+
+def _compile_doc(path: str, doc: Any) -> Rule:
     rule_id = doc["id"]
     try:
         utils: dict[str, Any] = {}

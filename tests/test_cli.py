@@ -121,8 +121,11 @@ def test_discovery_skips_vendor_testdata_hidden_generated(tmp_path: Path, run_cl
     write(tmp_path, "mkall.go", "//go:build ignore\n\n" + LEAK.replace("package a", "package main"))
     code, out, _ = run_cli("check", str(tmp_path))
     assert code == 0, out
-    # a file named explicitly is always checked
-    assert run_cli("check", str(gen))[0] == 1
+    # a file named explicitly is skipped the same way (pre-commit on regenerated code), with a
+    # note, unless --no-default-excludes
+    code, out, _ = run_cli("check", str(gen))
+    assert code == 0 and "skipped: generated file" in out
+    assert run_cli("check", "--no-default-excludes", str(gen))[0] == 1
 
 
 def test_bad_input_never_crashes(tmp_path: Path, run_cli) -> None:

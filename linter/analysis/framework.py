@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from linter.parsing import SourceFile, package_name
+from linter.safeio import read_bounded
 
 MAX_SIBLING_BYTES = 2_000_000
 
@@ -88,8 +89,7 @@ class Package:
             try:
                 if not os.path.isfile(p) or os.path.getsize(p) > MAX_SIBLING_BYTES:
                     continue
-                with open(p, "rb") as fh:
-                    data = fh.read()
+                data = read_bounded(p, MAX_SIBLING_BYTES, "file")  # a regular file: a FIFO never blocks
             except OSError:
                 continue
             if b"\0" in data or package_name(data) != self.name:

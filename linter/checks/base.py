@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 import tree_sitter
 
+from linter import quickschema
 from linter.analysis.framework import Pass
 from linter.lazyregex import LazyRegex
 from linter.patterns import Env
@@ -48,6 +49,8 @@ class Check:
 
     @classmethod
     def configure(cls, params: Any, metavars: set[str], utils: dict[str, RuleNode]) -> Check:
+        if quickschema.valid(params, cls.schema):  # jsonschema only to word an error: its import is slow
+            return cls(params, metavars, utils)
         import jsonschema
 
         errors = sorted(jsonschema.Draft7Validator(cls.schema).iter_errors(params), key=lambda e: len(e.absolute_path))

@@ -44,6 +44,7 @@ from linter.checks.base import STRING_LIST, Check, CheckConfigError, Verdict
 from linter.lazyregex import LazyRegex
 from linter.parsing import SourceFile
 from linter.patterns import Env
+from linter.safeio import read_head
 
 Node = tree_sitter.Node
 
@@ -441,8 +442,7 @@ class LifetimeCheck(Check):
             gomod = os.path.join(d, "go.mod")
             if os.path.isfile(gomod):
                 try:
-                    with open(gomod, encoding="utf-8", errors="replace") as fh:
-                        m = re.search(r"^module\s+(\S+)", fh.read(65536), re.M)
+                    m = re.search(r"^module\s+(\S+)", read_head(gomod, 65536).decode("utf-8", "replace"), re.M)
                 except OSError:
                     return None
                 if m is None:
@@ -469,8 +469,7 @@ class LifetimeCheck(Check):
         for n in entries:
             if n.endswith(".go") and not n.endswith("_test.go"):
                 try:
-                    with open(os.path.join(directory, n), "rb") as fh:
-                        sources.append(fh.read(2_000_000).decode("utf-8", "replace"))
+                    sources.append(read_head(os.path.join(directory, n), 2_000_000).decode("utf-8", "replace"))
                 except OSError:
                     continue
         decl = re.compile(rf"^func\s+{re.escape(name)}\s*(?:\[[^\]]*\])?\(", re.M)

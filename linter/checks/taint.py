@@ -39,6 +39,7 @@ from linter.cache import depends_on, directory_signature
 from linter.checks.base import RULE_LIST, STRING_LIST, Check, CheckConfigError, Verdict
 from linter.parsing import package_name, query
 from linter.patterns import Env
+from linter.safeio import read_head
 
 Node = tree_sitter.Node
 
@@ -838,8 +839,7 @@ def _module(directory: str) -> tuple[str, str] | None:
     if d is None:
         return None
     try:
-        with open(os.path.join(d, "go.mod"), "rb") as fh:
-            m = _MODULE_LINE.search(fh.read(65536))
+        m = _MODULE_LINE.search(read_head(os.path.join(d, "go.mod"), 65536))
     except OSError:
         return None
     return (d, m.group(1).decode().strip('"')) if m else None
@@ -861,8 +861,7 @@ def _package_at(directory: str) -> Package | None:
         names = []
     for n in names:
         try:
-            with open(os.path.join(directory, n), "rb") as fh:
-                name = package_name(fh.read(8192))
+            name = package_name(read_head(os.path.join(directory, n), 8192))
         except OSError:
             continue
         if name:
