@@ -125,7 +125,9 @@ def test_junit(run_cli) -> None:
     suite = root.find("testsuite")
     assert suite is not None
     assert suite.get("failures") == "5" and suite.get("tests") == "7"
-    code, out, _ = run_cli("check", "--format", "junit", "testdata/unclosed-client/owned.go", "--select", "unclosed-client")
+    code, out, _ = run_cli(
+        "check", "--format", "junit", "--no-default-excludes", "testdata/unclosed-client/owned.go", "--select", "unclosed-client"
+    )
     suite = ET.fromstring(out).find("testsuite")
     assert code == 0 and suite is not None and suite.get("failures") == "0" and suite.get("tests") == "1"
 
