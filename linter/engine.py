@@ -601,8 +601,10 @@ def assign_fingerprints(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _finding_order(f: Finding) -> tuple[str, int, int, str, str]:
-    return (f.path, f.line, f.column, f.rule_id, f.message)
+def _finding_order(f: Finding) -> tuple[str, int, int, str, str, int, int, str]:
+    # every field a Finding compares on: findings come out of a set, so a tie would be ordered
+    # by hash (and the occurrence index of the fingerprint with it)
+    return (f.path, f.line, f.column, f.rule_id, f.message, f.end_line, f.end_column, f.severity)
 
 
 __all__ = ["Options", "Result", "check_paths", "check_group"]

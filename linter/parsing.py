@@ -59,6 +59,17 @@ def query(source: str) -> tree_sitter.Query:
     return tree_sitter.Query(LANGUAGE, source)
 
 
+def captures(q: tree_sitter.Query, node: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
+    """`QueryCursor(q).captures(node)`, each list in document order (outer node first). tree-sitter
+    returns captures out of order in trees with errors, and that order changed from run to run
+    (with the hash seed): which of two `time.AfterFunc` calls a message named depended on it."""
+    return {name: sorted(nodes, key=_document_order) for name, nodes in tree_sitter.QueryCursor(q).captures(node).items()}
+
+
+def _document_order(n: tree_sitter.Node) -> tuple[int, int, int]:
+    return (n.start_byte, -n.end_byte, -n.descendant_count)
+
+
 def is_generated(data: bytes) -> bool:
     # The marker may follow the package clause (docker's swagger types), so the whole file
     # counts; a plain substring test first spares the regex on almost every file.

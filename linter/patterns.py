@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter
 
-from linter.parsing import LANGUAGE, parser, query
+from linter.parsing import LANGUAGE, captures, parser, query
 
 Env = dict[str, object]  # name -> Node | tuple[Node, ...]
 
@@ -208,12 +208,12 @@ class Pattern:
         if index is not None and self.anchor_key in index.keys:
             nodes = index.nodes(self.anchor_key, root)
         elif self.skeleton is not None:
-            nodes = tree_sitter.QueryCursor(query(f"{self.skeleton} @n")).captures(root).get("n", [])
+            nodes = captures(query(f"{self.skeleton} @n"), root).get("n", [])
         elif self.anchor_text is None:
-            nodes = tree_sitter.QueryCursor(query(f"({self.root.kind}) @n")).captures(root).get("n", [])
+            nodes = captures(query(f"({self.root.kind}) @n"), root).get("n", [])
         else:
             q = query(f'(({self.anchor_kind}) @a (#eq? @a "{self.anchor_text}"))')
-            nodes = tree_sitter.QueryCursor(q).captures(root).get("a", [])
+            nodes = captures(q, root).get("a", [])
         if self.anchor_text is None:
             yield from nodes
             return
@@ -311,7 +311,7 @@ class CandidateIndex:
             self._find_literals(root, data, ranges or [(0, len(data))])
             return
         q, names = _combined_query(keys)
-        caps = tree_sitter.QueryCursor(q).captures(root) if names else {}
+        caps = captures(q, root) if names else {}
         for cap, nodes in caps.items():
             kind, literal = names.get(cap, ("", None))
             if not kind:

@@ -18,7 +18,7 @@ from typing import Any
 import tree_sitter
 
 from linter.lazyregex import LazyRegex
-from linter.parsing import FUNCTION_KINDS, query
+from linter.parsing import FUNCTION_KINDS, captures, query
 from linter.patterns import UNWRAP, AnchorKey, CandidateIndex, Env, Pattern, PatternError, bound_nodes
 
 Node = tree_sitter.Node
@@ -84,7 +84,7 @@ class RuleNode:
             if index is not None and (self.kind, None) in index.keys:
                 yield from index.nodes((self.kind, None), root)
             else:
-                yield from tree_sitter.QueryCursor(query(f"({self.kind}) @n")).captures(root).get("n", [])
+                yield from captures(query(f"({self.kind}) @n"), root).get("n", [])
         elif self.any_of:
             seen: set[int] = set()
             for r in self.any_of:

@@ -37,7 +37,7 @@ from linter.analysis.framework import Package, PackagePass, Pass, budget_paused
 from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls, is_declaration, name_occurrences
 from linter.cache import depends_on, directory_signature
 from linter.checks.base import RULE_LIST, STRING_LIST, Check, CheckConfigError, Verdict
-from linter.parsing import package_name, query
+from linter.parsing import captures, package_name, query
 from linter.patterns import Env
 from linter.safeio import read_head
 
@@ -655,7 +655,7 @@ def _returns(fn: FuncInfo, nth: int | None = None) -> list[list[Node]]:
     if body is None:
         return out
     q = query("(return_statement (expression_list) @e)")
-    for el in tree_sitter.QueryCursor(q).captures(body).get("e", []):
+    for el in captures(q, body).get("e", []):
         # only returns of this function, not of nested literals
         n = el.parent
         while n is not None and n.type not in ("func_literal", "function_declaration", "method_declaration"):
@@ -888,7 +888,7 @@ def _imported_package(pass_: Pass, alias: str) -> Package | None:
         mod = _module(os.path.dirname(f.path))
         if mod is not None:
             root, path = mod
-            for spec in tree_sitter.QueryCursor(query(_IMPORT)).captures(f.root).get("s", []):
+            for spec in captures(query(_IMPORT), f.root).get("s", []):
                 pnode = spec.child_by_field_name("path")
                 nnode = spec.child_by_field_name("name")
                 ipath = f.text(pnode).strip('"`') if pnode is not None else ""
