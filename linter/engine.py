@@ -473,12 +473,16 @@ def cached_check_group(
     key = cache.group_key(paths, os.path.dirname(paths[0]), ruleset, go_override, explicit)
     if key is not None:
         doc = cache.load_valid(cache_dir, key)
-        if doc is not None:
+        st = doc.get("stats", {}) if doc is not None else {}
+        if doc is not None and "parsed" in st:  # (an entry from before `parsed` was kept: computed again)
             res = Result()
             res.findings, res.errors = cache.findings_from_doc(doc)
-            st = doc.get("stats", {})
+            # the stats of the run that computed the entry: a warm run reports what a cold one does
             res.stats = Stats(
-                files=st.get("files", 0), parsed=0, skipped_generated=st.get("skipped_generated", 0), lines=st.get("lines", 0)
+                files=st.get("files", 0),
+                parsed=st.get("parsed", 0),
+                skipped_generated=st.get("skipped_generated", 0),
+                lines=st.get("lines", 0),
             )
             res.unused_ignores = [tuple(u) for u in doc.get("unused", [])]  # type: ignore[misc]
             res.suppressed = doc.get("suppressed", 0)
@@ -488,7 +492,12 @@ def cached_check_group(
         res = check_group(rules, paths, explicit, go_override, timeout, force)
     digests = cache.dependency_digests(deps)
     if key is not None and digests is not None and not any("--timeout-per-file" in e.message for e in res.errors):
-        stats = {"files": res.stats.files, "skipped_generated": res.stats.skipped_generated, "lines": res.stats.lines}
+        stats = {
+            "files": res.stats.files,
+            "parsed": res.stats.parsed,
+            "skipped_generated": res.stats.skipped_generated,
+            "lines": res.stats.lines,
+        }
         doc = cache.findings_to_doc(res.findings, res.errors, stats, res.unused_ignores, res.suppressed)
         cache.store(cache_dir, key, {**doc, "deps": digests} if digests else doc)
     return res
