@@ -86,12 +86,19 @@ class Config:
 
 
 def find_config(start: str) -> str | None:
-    """The nearest .goplumber.yaml from `start` upwards, not above the repository root."""
+    """The nearest .goplumber.yaml from `start` upwards, not above the repository root. It
+    comes with the checked code, so a symbolic link to a file outside the repository is an
+    error, not followed (a YAML error would quote the file it points at)."""
     d = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
     while True:
         for name in CONFIG_NAMES:
             p = os.path.join(d, name)
             if os.path.isfile(p):
+                if os.path.islink(p):
+                    root = repository_root(p)
+                    if not _within(os.path.realpath(p), root):
+                        shown = os.path.relpath(p) if p.startswith(os.getcwd() + os.sep) else p
+                        raise ConfigError(shown, None, f"is a symbolic link to a file outside the repository ({root}); not read")
                 return p
         if os.path.exists(os.path.join(d, ".git")):
             return None
@@ -177,9 +184,9 @@ def _go_version_text(doc: Any) -> str | None:
 
 
 def repository_root(config_path: str) -> str:
-    """The repository holding a config file: the nearest directory upwards with a `.git`, else
-    the config's own directory (resolved)."""
-    start = d = os.path.dirname(os.path.realpath(config_path))
+    """The repository holding a config file (where it is, not where a link to it points): the
+    nearest directory upwards with a `.git`, else the config's own directory (resolved)."""
+    start = d = os.path.realpath(os.path.dirname(os.path.abspath(config_path)))
     while True:
         if os.path.lexists(os.path.join(d, ".git")):
             return d

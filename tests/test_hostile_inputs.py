@@ -176,6 +176,25 @@ def test_3_8_rule_file_linked_out_of_the_repository(tmp_path: Path, run_cli) -> 
     assert code == 1 and "[my-rule]" in out, err
 
 
+def test_config_linked_out_of_the_repository_is_not_read(tmp_path: Path, run_cli) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    write(repo, "main.go", LEAK)
+    write(tmp_path, "secret.txt", "password: hunter2\n")
+    os.symlink(tmp_path / "secret.txt", repo / ".goplumber.yaml")
+    line = one_line_error(*run_cli("check", "--no-cache", ".", cwd=repo)[::2])
+    assert line.startswith(".goplumber.yaml:1: is a symbolic link to a file outside the repository"), line
+    assert "hunter2" not in line
+    os.unlink(repo / ".goplumber.yaml")
+    write(repo, "conf/goplumber.yaml", "fail-on: info\n")
+    os.symlink("conf/goplumber.yaml", repo / ".goplumber.yaml")  # inside the repository: read
+    code, out, err = run_cli("check", "--no-cache", ".", cwd=repo)
+    assert code == 1 and "[time-after-in-loop]" in out, err
+    # a config named with --config is the user's own choice: read wherever it is
+    code, _, err = run_cli("check", "--no-cache", "--config", str(tmp_path / "secret.txt"), ".", cwd=repo)
+    assert "unknown key 'password'" in one_line_error(code, err)
+
+
 def test_16_12_missing_rule_dir_names_the_config_line_and_path_as_written(tmp_path: Path, run_cli) -> None:
     (tmp_path / ".git").mkdir()
     write(tmp_path, "main.go", LEAK)
