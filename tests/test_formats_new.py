@@ -179,48 +179,83 @@ def test_unused_suppressions_on_stderr_only_for_rules_that_ran(suppressed: Path)
 # -- files not fully checked -----------------------------------------------------------------------
 
 
+BIG_NOTE = "skipped: file is 10000001 bytes (limit 10000000)"  # analysis incomplete (exit 3)
+BIN_NOTE = "skipped: binary file (contains NUL bytes)"  # a note once binary files are notes
+
+
 @pytest.fixture(scope="module")
 def incomplete(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     d = tmp_path_factory.mktemp("incomplete")
     (d / "a.go").write_text(TIMER)
+    with open(d / "big.go", "wb") as fh:  # sparse: nothing is written
+        fh.truncate(10_000_001)
     (d / "bin.go").write_bytes(b"package p\x00\n")
     code, outs = every_format(d, ".")
     assert code in (1, 3)  # 3: analysis incomplete, where the exit code says so
     return outs
 
 
+def bin_is_incomplete() -> bool:
+    from linter.formatter import incomplete
+    from linter.model import FileError
+
+    return incomplete(FileError("bin.go", BIN_NOTE))
+
+
 @pytest.mark.parametrize("fmt", MACHINE + ["text"])
 def test_incomplete_files_in_every_format(incomplete: dict[str, str], fmt: str) -> None:
+    """big.go could not be checked (too large): a failure of the run in every format; bin.go
+    is listed too, as a failure or as a note according to its kind."""
     out = incomplete[fmt]
-    note = "skipped: binary file (contains NUL bytes)"
+    full = bin_is_incomplete()
     if fmt == "text":
-        assert "bin.go: note: " + note in out.splitlines()
+        assert "big.go: note: " + BIG_NOTE in out.splitlines() and "bin.go: note: " + BIN_NOTE in out.splitlines()
     elif fmt == "json":
-        ((path, message),) = [(e["path"], e["message"]) for e in json.loads(out)["errors"]]
-        assert (path, message) == ("bin.go", note)
+        assert sorted((e["path"], e["message"]) for e in json.loads(out)["errors"]) == [("big.go", BIG_NOTE), ("bin.go", BIN_NOTE)]
     elif fmt == "sarif":
         doc = json.loads(out)
         schema_valid(doc)
         inv = doc["runs"][0]["invocations"][0]
         assert inv["executionSuccessful"] is False
-        (n,) = inv["toolExecutionNotifications"]
-        assert note in n["message"]["text"] and n["level"] == "error"
-        assert n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "bin.go"
+        got = {n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: n for n in inv["toolExecutionNotifications"]}
+        assert set(got) == {"big.go", "bin.go"}
+        assert BIG_NOTE in got["big.go"]["message"]["text"] and got["big.go"]["level"] == "error"
+        assert BIN_NOTE in got["bin.go"]["message"]["text"] and got["bin.go"]["level"] == ("error" if full else "note")
     elif fmt == "github":
-        assert f"::warning file=bin.go,title=goplumber%3A not fully checked::{note}" in out.splitlines()
+        lines = out.splitlines()
+        assert f"::warning file=big.go,title=goplumber%3A not fully checked::{BIG_NOTE}" in lines
+        assert (
+            f"::warning file=bin.go,title=goplumber%3A not fully checked::{BIN_NOTE}"
+            if full
+            else f"::notice file=bin.go,title=goplumber::{BIN_NOTE}"
+        ) in lines
     elif fmt == "junit":
         suite = ET.fromstring(out).find("testsuite")
-        assert suite is not None and suite.get("errors") == "1"
-        (case,) = [c for c in suite.iter("testcase") if c.find("error") is not None]
-        assert case.get("file") == "bin.go" and note in (case.find("error").get("message") or "")  # type: ignore[union-attr]
+        assert suite is not None and suite.get("errors") == ("2" if full else "1") and suite.get("skipped") == ("0" if full else "1")
+        cases = {c.get("file"): c for c in suite.iter("testcase") if c.get("file") in ("big.go", "bin.go")}
+        assert BIG_NOTE in (cases["big.go"].find("error").get("message") or "")  # type: ignore[union-attr]
+        assert BIN_NOTE in (cases["bin.go"].find("error" if full else "skipped").get("message") or "")  # type: ignore[union-attr]
     elif fmt == "checkstyle":
-        (e,) = [e for e in ET.fromstring(out).iter("error") if e.get("source") == "goplumber.analysis-incomplete"]
-        assert note in (e.get("message") or "") and e.get("severity") == "error"
+        got = {f.get("name"): f.find("error") for f in ET.fromstring(out).iter("file")}
+        big, bin_ = got["big.go"], got["bin.go"]
+        assert big is not None and bin_ is not None
+        assert BIG_NOTE in (big.get("message") or "") and (big.get("severity"), big.get("source")) == (
+            "error",
+            "goplumber.analysis-incomplete",
+        )
+        assert BIN_NOTE in (bin_.get("message") or "")
+        assert (bin_.get("severity"), bin_.get("source")) == (
+            ("error", "goplumber.analysis-incomplete") if full else ("info", "goplumber.note")
+        )
     else:
         issues = json.loads(out)
         check_code_climate(issues)
-        (i,) = [i for i in issues if i["check_name"] == "analysis-incomplete"]
-        assert i["location"]["path"] == "bin.go" and note in i["description"]
+        got = {i["location"]["path"]: i for i in issues if i["check_name"] != "time-after-in-loop"}
+        assert (got["big.go"]["check_name"], got["big.go"]["severity"]) == ("analysis-incomplete", "major")
+        assert BIG_NOTE in got["big.go"]["description"] and BIN_NOTE in got["bin.go"]["description"]
+        assert (got["bin.go"]["check_name"], got["bin.go"]["severity"]) == (
+            ("analysis-incomplete", "major") if full else ("file-note", "info")
+        )
 
 
 def test_sarif_clean_run_is_successful(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from linter.engine import Result
     from linter.formatter.text import TextStyle
-    from linter.model import Rule
+    from linter.model import FileError, Rule
 
 MODULES = {
     "text": "text",
@@ -22,6 +22,14 @@ MODULES = {
     "checkstyle": "checkstyle",
 }
 FORMATS = list(MODULES)
+
+
+def incomplete(error: FileError) -> bool:
+    """Whether a file error leaves the analysis incomplete (unreadable, too large, timed out,
+    internal error: exit 3), rather than a note about a file the go tool would not build
+    either (binary, syntax error, not a regular file). Formats list both; they mark only the
+    first as a failure of the run."""
+    return bool(getattr(error, "incomplete", True))
 
 
 def render(name: str, result: Result, rules: list[Rule], style: TextStyle | None = None) -> str:

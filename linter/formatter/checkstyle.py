@@ -4,7 +4,8 @@ Columns are 1-based bytes; `source` is `goplumber.<rule-id>`.
 
 Unused suppressions (--report-unused-ignores) are errors of source
 `goplumber.unused-suppression`; a file that could not be fully checked gets an error of source
-`goplumber.analysis-incomplete` at line 1. Names and messages are in the escaped display form
+`goplumber.analysis-incomplete` at line 1 (a note, such as a binary file or a syntax error, an
+info of source `goplumber.note`). Names and messages are in the escaped display form
 (`linter.formatter.escape`): the document is well-formed whatever the file names."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import xml.etree.ElementTree as ET  # noqa: S405 - we only write XML
 from dataclasses import dataclass
 
 from linter.engine import Result
+from linter.formatter import incomplete
 from linter.formatter.escape import display_path, printable
 from linter.model import Rule
 
@@ -37,7 +39,11 @@ def entries(result: Result) -> list[Entry]:
         Entry(p, line, 0, "warning", f"unused suppression: {text}", "goplumber.unused-suppression")
         for p, line, text in result.unused_ignores
     )
-    out.extend(Entry(e.path, 1, 0, "error", f"not fully checked: {e.message}", "goplumber.analysis-incomplete") for e in result.errors)
+    for e in result.errors:
+        if incomplete(e):
+            out.append(Entry(e.path, 1, 0, "error", f"not fully checked: {e.message}", "goplumber.analysis-incomplete"))
+        else:
+            out.append(Entry(e.path, 1, 0, "info", e.message, "goplumber.note"))
     return out
 
 

@@ -5,7 +5,8 @@ root, as GitLab matches them against the merge request's files.
 
 Besides findings, unused suppressions (--report-unused-ignores) are `unused-suppression`
 issues, and every file that could not be fully checked is an `analysis-incomplete` issue at its
-line 1 (Code Quality has no other place for it)."""
+line 1 (Code Quality has no other place for it); a note (a binary file, a syntax error) is an
+`info` issue `file-note`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from linter.engine import Result
+from linter.formatter import incomplete
 from linter.formatter.escape import display_path, printable
 from linter.formatter.location import anchor, uri_of
 from linter.model import Rule
@@ -21,6 +23,7 @@ from linter.model import Rule
 SEVERITIES = {"error": "critical", "warning": "major", "info": "info"}
 INCOMPLETE = "analysis-incomplete"
 UNUSED = "unused-suppression"
+NOTE = "file-note"
 
 
 @dataclass(frozen=True)
@@ -79,12 +82,13 @@ def issues(result: Result) -> list[Issue]:
             )
         )
     for e in result.errors:
+        full = incomplete(e)
         out.append(
             Issue(
-                description=printable(f"goplumber could not fully check this file: {e.message}"),
-                check_name=INCOMPLETE,
-                fingerprint=_digest(INCOMPLETE, uri_of(anchor(e.path).rel), e.message),
-                severity="major",
+                description=printable(f"goplumber could not fully check this file: {e.message}" if full else e.message),
+                check_name=INCOMPLETE if full else NOTE,
+                fingerprint=_digest(INCOMPLETE if full else NOTE, uri_of(anchor(e.path).rel), e.message),
+                severity="major" if full else "info",
                 location=Location(_path(e.path), Lines(1, 1)),
                 categories=("Bug Risk",),
             )

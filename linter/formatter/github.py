@@ -1,7 +1,8 @@
 """GitHub Actions workflow commands (`::error file=...::message`), escaped as the runner
 documents, plus a Markdown summary appended to $GITHUB_STEP_SUMMARY: GitHub shows only a
 limited number of annotations per step, the summary lists every finding. Files not fully
-checked are `::warning`s, unused suppressions (--report-unused-ignores) too. Paths and
+checked are `::warning`s, unused suppressions (--report-unused-ignores) too; notes (a binary
+file, a syntax error) are `::notice`s. Paths and
 messages are in the escaped display form (`linter.formatter.escape`) before the runner's own
 escaping, so no control character reaches the log."""
 
@@ -11,6 +12,7 @@ import os
 from collections import Counter
 
 from linter.engine import Result
+from linter.formatter import incomplete
 from linter.formatter.escape import display_path, printable
 from linter.model import Rule
 
@@ -41,10 +43,9 @@ def render(result: Result, rules: list[Rule] | None = None) -> str:
         )
         lines.append(f"::{COMMANDS.get(f.severity, 'warning')} {props}::{escape_data(printable(f.message))}")
     for e in result.errors:
-        lines.append(
-            f"::warning file={escape_property(display_path(e.path))},title={escape_property('goplumber: not fully checked')}"
-            f"::{escape_data(printable(e.message))}"
-        )
+        kind, title = ("warning", "goplumber: not fully checked") if incomplete(e) else ("notice", "goplumber")
+        props = f"file={escape_property(display_path(e.path))},title={escape_property(title)}"
+        lines.append(f"::{kind} {props}::{escape_data(printable(e.message))}")
     for path, line, text in result.unused_ignores:
         lines.append(
             f"::warning file={escape_property(display_path(path))},line={line},title={escape_property('goplumber unused-suppression')}"

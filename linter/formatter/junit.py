@@ -1,6 +1,7 @@
 """JUnit XML for Jenkins and GitLab: one test case per rule that ran with no finding (so a clean
 run shows passing checks), one failing test case per finding and per unused suppression
-(--report-unused-ignores), and one test case in error per file that could not be fully checked.
+(--report-unused-ignores), one test case in error per file that could not be fully checked and
+a skipped one per note (a binary file, a syntax error).
 Paths and messages are in the escaped display form (`linter.formatter.escape`), which leaves
 none of the characters XML 1.0 forbids (C0 controls, U+FFFE/U+FFFF, lone surrogates)."""
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET  # noqa: S405 - we only write XML
 
 from linter.engine import Result
+from linter.formatter import incomplete
 from linter.formatter.escape import display_path, printable
 from linter.model import Rule
 
@@ -39,18 +41,23 @@ def render(result: Result, rules: list[Rule] | None = None) -> str:
         fail.text = f"{path}:{line}: unused suppression: {comment}"
         failures += 1
         tests += 1
-    errors = 0
+    errors = skipped = 0
     for e in result.errors:
         path, message = display_path(e.path), printable(e.message)
-        case = ET.SubElement(suite, "testcase", classname="goplumber.incomplete", name=path, file=path)
-        err = ET.SubElement(case, "error", message=message, type="analysis-incomplete")
-        err.text = f"{path}: not fully checked: {message}"
         tests += 1
-        errors += 1
+        if incomplete(e):
+            case = ET.SubElement(suite, "testcase", classname="goplumber.incomplete", name=path, file=path)
+            err = ET.SubElement(case, "error", message=message, type="analysis-incomplete")
+            err.text = f"{path}: not fully checked: {message}"
+            errors += 1
+        else:  # a note: a file the go tool would not build either
+            case = ET.SubElement(suite, "testcase", classname="goplumber.note", name=path, file=path)
+            ET.SubElement(case, "skipped", message=message)
+            skipped += 1
     suite.set("tests", str(tests))
     suite.set("failures", str(failures))
     suite.set("errors", str(errors))
-    suite.set("skipped", "0")
+    suite.set("skipped", str(skipped))
     suites.set("tests", str(tests))
     suites.set("failures", str(failures))
     suites.set("errors", str(errors))

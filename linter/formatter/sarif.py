@@ -1,7 +1,8 @@
 """SARIF 2.1.0, as GitHub code scanning reads it: one run, the rules that ran in
 `tool.driver.rules`, results with a region and `partialFingerprints`, unused suppressions
-(--report-unused-ignores) as results of the `unused-suppression` rule, and files that could not
-be fully checked as tool execution notifications (`executionSuccessful` is then false).
+(--report-unused-ignores) as results of the `unused-suppression` rule, and file errors as tool
+execution notifications: level `error` for a file that could not be fully checked (then
+`executionSuccessful` is false), `note` for a note (a binary file, a syntax error).
 
 Artifact URIs are relative to the repository root holding the file (`uriBaseId` `%SRCROOT%`,
 declared in `originalUriBaseIds`) whatever path was given, and percent-encode the path's raw
@@ -18,6 +19,7 @@ from collections import Counter
 
 from linter import __version__
 from linter.engine import Result
+from linter.formatter import incomplete
 from linter.formatter.escape import printable
 from linter.formatter.location import Anchored, Sources, anchor, root_uri, uri_of
 from linter.model import Rule
@@ -160,13 +162,13 @@ def render(result: Result, rules: list[Rule] | None = None) -> str:
         )
     notifications = [
         {
-            "level": "error",
-            "message": {"text": printable(f"not fully checked: {e.message}")},
+            "level": "error" if incomplete(e) else "note",
+            "message": {"text": printable(f"not fully checked: {e.message}" if incomplete(e) else e.message)},
             "locations": [{"physicalLocation": {"artifactLocation": artifacts.location(e.path)}}],
         }
         for e in result.errors
     ]
-    invocation: dict[str, object] = {"executionSuccessful": not result.errors}
+    invocation: dict[str, object] = {"executionSuccessful": not any(incomplete(e) for e in result.errors)}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     run: dict[str, object] = {
