@@ -214,6 +214,8 @@ def test_source_hash_ignores_files_outside_the_tree(tmp_path: Path) -> None:
     (repo / "main.go").write_text(LEAK)
     (repo / "link.go").symlink_to(outside)
     before = runner.source_hash(str(repo))
+    (tmp_path / "via-link").symlink_to(repo)
+    assert runner.source_hash(str(tmp_path / "via-link")) == before  # the same repository, the same sources
     outside.write_text(LEAK + "// changed\n")
     assert runner.source_hash(str(repo)) == before  # the outside file's content is never read
 

@@ -107,6 +107,7 @@ def source_hash(root: str) -> tuple[str, int]:
     """A hash of the files `check` would read (discovery's rules): regular `.go` files inside the
     repository, at most MAX_FILE_BYTES each. Never opens a FIFO or a device, never follows a
     symbolic link out of the tree; paths are hashed as bytes (names need not be UTF-8)."""
+    root = os.path.realpath(root)
     h = hashlib.sha256()
     size = 0
     errors: list[FileError] = []
