@@ -719,3 +719,17 @@ def test_interrupt_in_process_keeps_finished_repositories(tmp_path: Path) -> Non
         runner.run(repos, Options(), str(db), jobs=2, report=interrupt)
     assert rows(db, "SELECT count(*) FROM repositories") == [(1,)]
     assert rows(db, "SELECT count(*) FROM runs WHERE finished IS NOT NULL") == [(1,)]
+
+
+@pytest.mark.parametrize(
+    "value", ["1. x", "12) y", "- a", "+ b", "# h", "> q", "*e* _f_ [l](http://x) ![i](x)", "a|b", "`c`", "<b>x</b> &amp;", "0.1.0"]
+)
+def test_markdown_text_stays_text_at_the_start_of_a_list_item(value: str) -> None:
+    from markdown_it import MarkdownIt
+
+    from linter.audit.report import _md
+
+    parsed = _Elements()
+    parsed.feed(MarkdownIt("commonmark").render(f"- {_md(value)}\n"))
+    assert parsed.tags == ["ul", "li"] and "".join(parsed.text).strip() == value
+    assert _md("0.1.0") == "0.1.0"  # escapes only where Markdown would read one

@@ -147,7 +147,7 @@ def _md(x: Any) -> str:
     shown = "".join(out)
     if shown[:1] in ("-", "+", "="):  # would start a list item or a heading underline
         shown = "\\" + shown
-    m = re.match(r"\d+([.)])", shown)
+    m = re.match(r"\d{1,9}[.)](?=\s|$)", shown)
     if m:  # "1. x" would start an ordered list
         shown = shown[: m.end() - 1] + "\\" + shown[m.end() - 1 :]
     return shown
