@@ -16,6 +16,8 @@ import stat
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+from linter.safeio import read_bounded
+
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1 or SHA-256
 _SMALL = 1 << 16  # HEAD, a ref file, .git (a gitdir: file), commondir
 _CONFIG = 1 << 20
@@ -30,32 +32,18 @@ class GitInfo:
 
 def read_regular(path: str, limit: int) -> bytes | None:
     """The content of `path` when it is a regular file of at most `limit` bytes, else None.
-    Checked before opening (opening a device or a FIFO can block or have effects) and again on
-    the open descriptor (the file may have been swapped in between)."""
+    Checked before opening (opening a device can have effects of its own), then read with
+    safeio, which checks the opened descriptor again (a file swapped for a FIFO in between)."""
     try:
         st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-            return None
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except (OSError, ValueError):
         return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-            return None
-        chunks = []
-        size = 0
-        while size <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks) if size <= limit else None
-    except OSError:
+    if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
         return None
-    finally:
-        os.close(fd)
+    try:
+        return read_bounded(path, limit)
+    except (OSError, ValueError):
+        return None
 
 
 def _text(path: str, limit: int = _SMALL) -> str | None:
