@@ -12,7 +12,13 @@ from linter.engine import Options
 
 
 def add_parsers(sub: Any, common: Any) -> None:
-    a = sub.add_parser("audit", help="check many repositories into a resumable SQLite store")
+    a = sub.add_parser(
+        "audit",
+        help="check many repositories into a resumable SQLite store",
+        description="Check many repositories into a resumable SQLite store. Audited repositories are untrusted: nothing in them"
+        " is run (no git), only regular files inside them are read, and their own .goplumber.yaml is ignored: the auditor's"
+        " configuration (--config, else the one found from the current directory) governs every repository.",
+    )
     a.add_argument("repos", nargs="*", metavar="REPO", help="repository directories")
     a.add_argument("--list", metavar="FILE", help="a file with one repository path per line")
     a.add_argument("--repos-dir", metavar="DIR", help="audit every subdirectory of DIR")
