@@ -76,7 +76,7 @@ def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
             type=float,
             default=10.0,
             metavar="SECONDS",
-            help="give up on a file after this long (default 10; 0: no limit)",
+            help="CPU seconds of analysis per file before it is given up and reported (package-level work: this per file of the package; default 10; 0: no limit)",
         )
 
     c = sub.add_parser("check", help="check Go files or directories (default: .)")

@@ -8,18 +8,16 @@ run: read errors, binary files and internal errors become `FileError`s.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import signal
-import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from linter.analysis.framework import Package
+from linter.budget import Budget, BudgetExceeded, Scope, current_scope, file_scope, running
 from linter.checks.base import Check
 from linter.discovery import discover
 from linter.goversion import GoVersion, go_mod_version
@@ -71,7 +69,7 @@ class Options:
     builtin_rules: bool = True
     config: Any = None  # linter.config.Config | None
     cache_dir: str | None = None  # None: no cache
-    timeout_per_file: float = 10.0  # seconds; 0 disables
+    timeout_per_file: float = 10.0  # CPU seconds per file (and per file of a package, for package work); 0 disables
     hints: bool = False  # rules' opt-in info hints (`go-version.hint`), e.g. timer churn on Go >= 1.23
     # Files named on the command line in vendor/, testdata/ or node_modules/, generated or
     # `//go:build ignore` are skipped (with a note) like in a walk; False checks them.
@@ -120,8 +118,12 @@ def run_rules_on_file(
             out.extend(_run_rule(rule, pass_, f, supp, index))
         except RecursionError:
             errors.append(FileError(f.path, f"rule {rule.id}: nesting too deep, rule skipped for this file"))
-        except FileTimeout:
-            raise
+        except BudgetExceeded:
+            scope = current_scope()
+            if scope is None or scope.file.exhausted or scope.package is None or not scope.package.exhausted:
+                raise  # the file's own budget: the caller reports the file
+            errors.append(FileError(f.path, f"rule {rule.id}: skipped for this file: {_package_over_budget(scope)}"))
+            scope.lost = ""
         except Exception as e:  # noqa: BLE001 - one rule's bug must not lose other results
             import traceback
 
@@ -247,41 +249,38 @@ def _read(path: str, errors: list[FileError]) -> bytes | None:
     return data
 
 
-class FileTimeout(Exception):
-    """Raised inside a file's rule run when its time budget is spent."""
+def _file_over_budget(timeout: float) -> str:
+    return f"skipped: checking took more than {timeout:g}s of CPU time (--timeout-per-file)"
 
 
-@contextlib.contextmanager
-def time_budget(seconds: float) -> Iterator[Callable[[], bool]]:
-    """Interrupt the block after `seconds` (SIGALRM, main thread only; elsewhere: no budget)."""
-    fired = [False]
-    usable = seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
-        yield lambda: False
-        return
+def _package_over_budget(scope: Scope) -> str:
+    pkg = scope.package
+    assert pkg is not None
+    return f"{scope.lost or 'package-level analysis'} of {pkg.label} took more than {pkg.limit:g}s of CPU time (--timeout-per-file, per file of the package)"
 
-    def handler(signum: int, frame: object) -> None:
-        fired[0] = True
-        raise FileTimeout
 
-    previous = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield lambda: fired[0]
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+def _package_budget(pkg: Package, timeout: float) -> Budget:
+    """Package-level work gets `timeout` CPU seconds per file of the package (the engine's files
+    and the siblings it reads), sized when that work first starts."""
+    name = f"package {pkg.name}" if pkg.name else "package"
+    budget = Budget(-1.0 if timeout > 0 else 0.0, f"{name} in {pkg.directory or '.'}/")
+    if timeout > 0:
+        budget.size = lambda: timeout * max(1, len(pkg.entries()))
+    return budget
 
 
 def check_group(
     rules: list[Rule], paths: list[str], explicit: set[str], go_override: GoVersion | None, timeout: float = 10.0, force: bool = False
 ) -> Result:
     """Check the files of one directory (one or more Go packages). `explicit`: the files named
-    on the command line; a generated one is skipped with a note, or checked with `force`."""
+    on the command line; a generated one is skipped with a note, or checked with `force`. Each
+    file has a budget of `timeout` CPU seconds for everything done for it alone (prefilter,
+    parse, rules); package-level work has its package's budget (see linter.budget)."""
     res = Result()
     started = time.perf_counter()
     packages: dict[str | None, Package] = {}
-    todo: list[tuple[SourceFile, Package, list[Rule]]] = []
+    package_budgets: dict[int, Budget] = {}
+    todo: list[tuple[SourceFile, Package, list[Rule], Budget]] = []
     directory = os.path.dirname(paths[0]) if paths else "."
     version = go_override or go_mod_version(directory or ".")
     preread: dict[str, bytes] = {}  # shared by the directory's packages: siblings are not read twice
@@ -298,37 +297,53 @@ def check_group(
                 res.errors.append(FileError(path, f"skipped: {what} (--no-default-excludes checks it)"))
             continue
         res.stats.lines += data.count(b"\n")
-        applies: dict[str, bool] = {}  # rules with the same `paths` (usually all) decide once
-        active = [r for r in rules if _applies(r, path, applies) and may_match(r, data)]
-        if not active:
-            _unused_in_skipped(path, data, rules, res)
+        budget = Budget(timeout)
+        try:
+            with running(budget):
+                prepared = _prepare(path, data, rules, res)
+        except BudgetExceeded:
+            res.errors.append(FileError(path, _file_over_budget(timeout)))
             continue
-        ranges = declaration_ranges(data, active)
-        if ranges == []:  # no declaration of the file can match
-            _unused_in_skipped(path, data, rules, res)
+        if prepared is None:
             continue
+        f, active = prepared
         name = package_name(data)
         pkg = packages.get(name)
         if pkg is None:
             pkg = Package(directory, name, go_version=version, preread=preread)
             packages[name] = pkg
-        f = SourceFile.parse(path, data, ranges)
+            package_budgets[id(pkg)] = _package_budget(pkg, timeout)
         res.stats.parsed += 1
-        if f.has_syntax_errors:
-            res.errors.append(FileError(path, f"syntax error near line {_first_error_line(f)}; checked as far as the parser recovered"))
         if not f.partial:  # a package-wide analysis must see whole files: it parses its own copy
             pkg.files.append(f)
-        todo.append((f, pkg, active))
-    for f, pkg, active in todo:
-        with time_budget(timeout) as expired:
-            try:
-                res.findings.extend(run_rules_on_file(rules, pkg.pass_for(f), f, res.errors, res, active))
-            except FileTimeout:
-                pass
-        if expired():
-            res.errors.append(FileError(f.path, f"skipped: checking took longer than {timeout:g}s (--timeout-per-file)"))
+        todo.append((f, pkg, active, budget))
+    for f, pkg, active, budget in todo:
+        try:
+            with file_scope(Scope(budget, package_budgets[id(pkg)])), running(budget):
+                found = run_rules_on_file(rules, pkg.pass_for(f), f, res.errors, res, active)
+            res.findings.extend(found)
+        except BudgetExceeded:
+            res.errors.append(FileError(f.path, _file_over_budget(timeout)))
     res.stats.seconds = time.perf_counter() - started
     return res
+
+
+def _prepare(path: str, data: bytes, rules: list[Rule], res: Result) -> tuple[SourceFile, list[Rule]] | None:
+    """Prefilter and parse one file (inside its budget): None when no rule can match it."""
+    applies: dict[str, bool] = {}  # rules with the same `paths` (usually all) decide once
+    active = [r for r in rules if _applies(r, path, applies) and may_match(r, data)]
+    if not active:
+        _unused_in_skipped(path, data, rules, res)
+        return None
+    ranges = declaration_ranges(data, active)
+    if ranges == []:  # no declaration of the file can match
+        _unused_in_skipped(path, data, rules, res)
+        return None
+    f = SourceFile.parse(path, data, ranges)
+    if f.has_syntax_errors:
+        line = _first_error_line(f)
+        res.errors.append(FileError(path, f"syntax error near line {line}; checked as far as the parser recovered"))
+    return f, active
 
 
 def _applies(rule: Rule, path: str, memo: dict[str, bool]) -> bool:

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
+from linter.budget import uncharged
+
 S = TypeVar("S", str, bytes)
 
 
@@ -26,7 +28,8 @@ class LazyRegex(Generic[S]):
     @property
     def compiled(self) -> re.Pattern[S]:
         if self._compiled is None:
-            self._compiled = re.compile(self.pattern, self.flags)
+            with uncharged():  # once per process: not charged to the file that happens to be first
+                self._compiled = re.compile(self.pattern, self.flags)
         return self._compiled
 
     def search(self, string: S, *args: Any) -> re.Match[S] | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import tree_sitter
 
-from linter.analysis.framework import Analyzer, Package, PackagePass, Pass, budget_paused
+from linter.analysis.framework import Analyzer, Package, PackagePass, Pass, package_work
 from linter.analysis.functions import CALL, FUNCTIONS, METHOD_CALL, FileFunctions, FuncInfo, assigned_value, is_field, name_occurrences
 from linter.parsing import SourceFile
 
@@ -42,7 +42,7 @@ class CallGraph:
     def sites(self, fn: FuncInfo) -> list[CallSite]:
         got = self._sites.get(fn.node.id)
         if got is None:
-            with budget_paused():
+            with package_work(f"call graph (the callers of {fn.display})"):
                 got = self._resolve(fn)
             self._sites[fn.node.id] = got
         return got

@@ -9,15 +9,13 @@ result with every rule and check that asks for it.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import signal
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from linter.budget import package_work
 from linter.parsing import SourceFile, package_name
 from linter.safeio import read_bounded
 
@@ -139,8 +137,8 @@ class Package:
 
     def all_files(self) -> list[SourceFile]:
         if not self.complete:
-            self.complete = True
             self.files_containing(None)
+            self.complete = True  # only once every file is parsed: an interrupted parse is redone
         return self.files
 
 
@@ -178,24 +176,11 @@ class Pass:
         return self.package.pass_for(f)
 
 
-@contextlib.contextmanager
-def budget_paused() -> Iterator[None]:
-    """Package-level work is shared by every file of the package: do not charge it to the
-    per-file time budget of whichever file happened to ask first."""
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    remaining = signal.setitimer(signal.ITIMER_REAL, 0)[0] if usable else 0.0
-    try:
-        yield
-    finally:
-        if usable and remaining > 0:
-            signal.setitimer(signal.ITIMER_REAL, remaining)
-
-
 def _compute(analyzer: Analyzer, cache: dict[Analyzer, Any], pass_: Any) -> Any:
     if analyzer in cache:
         return cache[analyzer]
     if analyzer.package_level:
-        with budget_paused():
+        with package_work(f"package analysis {analyzer.name!r}"):
             return _compute_now(analyzer, cache, pass_)
     return _compute_now(analyzer, cache, pass_)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter
 
-from linter.analysis.framework import Analyzer, Package, PackagePass, Pass, budget_paused
+from linter.analysis.framework import Analyzer, Package, PackagePass, Pass, package_work
 from linter.parsing import FUNCTION_KINDS, SourceFile
 
 Node = tree_sitter.Node
@@ -369,7 +369,7 @@ class PackageDecls:
 
     def _declared(self, name: str, kind: str) -> list[FuncInfo]:
         out = []
-        with budget_paused():
+        with package_work(f"package declarations (functions named {name})"):
             for f, node in name_occurrences(self.package, name, FUNC_DECL):
                 p = node.parent
                 if p is not None and p.type == kind and is_field(p, "name", node):
@@ -381,7 +381,7 @@ class PackageDecls:
         got = self._maps.get(name)
         if got is None:
             got = False
-            with budget_paused():
+            with package_work(f"package declarations (the variable {name})"):
                 for f, node in name_occurrences(self.package, name):
                     spec = node.parent
                     if spec is None or spec.type != "var_spec" or not any(n.id == node.id for n in spec.children_by_field_name("name")):

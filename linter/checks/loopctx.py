@@ -31,7 +31,7 @@ from linter.analysis.callgraph import (
     operand_type,
 )
 from linter.analysis.flow import callee_text, method_calls, on_error_path, use_of, within
-from linter.analysis.framework import Pass, budget_paused
+from linter.analysis.framework import Pass, package_work
 from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls
 from linter.checks.base import RULE_LIST, STRING_LIST, Check, CheckConfigError, Verdict
 from linter.lazyregex import LazyRegex
@@ -337,7 +337,7 @@ class LoopContextCheck(Check):
             if not schedulers:
                 memo[key] = found
                 return found
-            with budget_paused():
+            with package_work("scheduling calls of the package"):
                 keys = frozenset(k for r, _ in schedulers for k in r.anchor_keys())
                 shapes = self._scheduler_shapes(schedulers)
                 gate = self._scheduler_gate(shapes)

@@ -33,7 +33,7 @@ import tree_sitter
 
 from linter.analysis.callgraph import CALLGRAPH, CallGraph
 from linter.analysis.flow import callee_text
-from linter.analysis.framework import Package, PackagePass, Pass, budget_paused
+from linter.analysis.framework import Package, PackagePass, Pass, package_work
 from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls, is_declaration, name_occurrences
 from linter.cache import depends_on, directory_signature
 from linter.checks.base import RULE_LIST, STRING_LIST, Check, CheckConfigError, Verdict
@@ -303,7 +303,7 @@ class TaintCheck(Check):
             elif self.interprocedural and self.module_calls and f.text(method)[:1].isupper():
                 pkg = _imported_package(fr.pass_, oname)
                 if pkg is not None:
-                    with budget_paused():
+                    with package_work(f"declarations of the imported package {oname}"):
                         decls: PackageDecls = PackagePass(pkg).result_of(PACKAGE_DECLS)
                         targets = [(t, pkg) for t in decls.functions_named(f.text(method))]
         elif self.interprocedural and fn_node.type == "identifier":
@@ -579,7 +579,7 @@ class TaintCheck(Check):
                         packages.append(other)
         else:
             return False
-        with budget_paused():
+        with package_work(f"cleanup calls of {name} in the package"):
             for pkg in packages:
                 for shape in self._cleanup_shapes():
                     if any(not o.path.endswith("_test.go") for o, _ in name_occurrences(pkg, name, shape)):
