@@ -31,7 +31,7 @@ def prefilter(
     if got is None:
         literal_sets = [{t.encode() for t in s} for s in rule.matcher.literals()]
         literal_sets = literal_sets if literal_sets and all(literal_sets) else []
-        literal_sets = [s for s in literal_sets if not any(o < s for o in literal_sets)]  # implied by a subset
+        literal_sets = _without_supersets(literal_sets)
         anyof: list[list[bytes]] = [[t.encode()] for t in rule.metadata.get("prefilter", [])]
         for check in rule.checks:
             conj = getattr(check, "prefilter_sets", lambda: None)()
@@ -214,10 +214,15 @@ def _gated(alternatives: list[tuple[bytes, ...]]) -> Gated:
     token that the most alternatives contain, the longest among equals, until all are covered."""
     uncovered = list(alternatives)
     out: Gated = []
+    work = 0
     while uncovered:
+        if work > PRUNE_WORK:  # (see PRUNE_WORK) the rest one group each, under its longest token
+            out.extend((max(alt, key=len) if alt else b"", [alt]) for alt in uncovered)
+            break
         counts: dict[bytes, int] = {}
         for alt in uncovered:
             subs = {t[i:j] for t in alt for i in range(len(t)) for j in range(i + 3, len(t) + 1)}
+            work += len(subs) + 1
             for sub in subs:
                 counts[sub] = counts.get(sub, 0) + 1
         if not counts:  # a token shorter than 3 bytes: that alternative is its own group
@@ -236,16 +241,65 @@ def _parts(token: bytes) -> tuple[bytes, ...]:
     return tuple(p for p in re.split(rb"[.(]", token) if p)
 
 
+# Dropping an alternative another one implies, or grouping alternatives under a shared
+# substring, only saves scans: an `any` of alternatives is true of the same files with or without
+# them. So each of these passes stops after about this many steps (a hostile `any:` of 16,000
+# patterns made them quadratic: three minutes) and keeps the rest as they are.
+PRUNE_WORK = 2_000_000
+
+
+def _without_supersets(sets: list[set[bytes]]) -> list[set[bytes]]:
+    """Without the sets that have a proper subset among the others (implied by it). A subset
+    holds its own rarest name, so only the sets indexed under one of a set's names are compared."""
+    counts: dict[bytes, int] = {}
+    for s in sets:
+        for t in s:
+            counts[t] = counts.get(t, 0) + 1
+    by_rarest: dict[bytes, list[int]] = {}
+    for i, s in enumerate(sets):
+        if s:
+            by_rarest.setdefault(min(s, key=lambda t: (counts[t], t)), []).append(i)
+    out, work = [], 0
+    for s in sets:
+        if work <= PRUNE_WORK:
+            candidates = [j for t in s for j in by_rarest.get(t, ())]
+            work += len(candidates) + len(s)
+            if any(sets[j] < s for j in candidates):
+                continue
+        out.append(s)
+    return out
+
+
 def _minimal(alternatives: list[tuple[bytes, ...]]) -> list[tuple[bytes, ...]]:
     """Drop the alternatives another one implies: a file containing `WatchPrefix` contains
-    `Watch`, so [Watch | WatchPrefix] needs one scan, not two. Tokens longest (rarest) first."""
+    `Watch`, so [Watch | WatchPrefix] needs one scan, not two. Tokens longest (rarest) first.
+    An alternative `a` implied by `b` has each token inside a token of `b`, its longest one
+    included: only the alternatives whose longest token is a substring of one of b's are tried."""
+    if any(not b for b in alternatives):
+        return [()]  # no token needed: every file
 
     def implies(b: tuple[bytes, ...], a: tuple[bytes, ...]) -> bool:  # containing all of b => all of a
         return all(any(x in y for y in b) for x in a)
 
-    keep = []
+    by_longest: dict[bytes, list[int]] = {}
+    for j, a in enumerate(alternatives):
+        by_longest.setdefault(max(a, key=lambda t: (len(t), t)), []).append(j)
+    lengths = sorted({len(t) for t in by_longest})
+    keep, work = [], 0
     for i, b in enumerate(alternatives):
-        redundant = any(j != i and implies(b, a) and (not implies(a, b) or j < i) for j, a in enumerate(alternatives))
+        redundant = False
+        if work <= PRUNE_WORK:
+            candidates: set[int] = set()
+            for y in set(b):
+                for n in lengths:
+                    if n > len(y):
+                        break
+                    work += len(y) - n + 1
+                    for k in range(len(y) - n + 1):
+                        candidates.update(by_longest.get(y[k : k + n], ()))
+            candidates.discard(i)
+            work += len(candidates) * len(b)
+            redundant = any(implies(b, alternatives[j]) and (not implies(alternatives[j], b) or j < i) for j in sorted(candidates))
         if not redundant:
             keep.append(tuple(sorted(set(b), key=lambda t: (-len(t), t))))
     return keep
