@@ -61,7 +61,7 @@ def test_unclosed_client_needs_four_scans_for_a_file_without_clients() -> None:
 
     rule = next(r for r in prepare_rules(Options()) if r.id == "unclosed-client")
     groups = prefilter(rule)[2]
-    assert sorted(g for g, _ in groups) == [b".Connect", b".New", b".Open", b"grpc.Dial"]
+    assert sorted(g for g, _ in groups) == [b".Connect", b".Dial", b".New", b".Open"]
 
 
 @settings(max_examples=500, deadline=None)

@@ -215,6 +215,16 @@ def _statement_of(node: Node, stop: Node) -> Node | None:
     return None
 
 
+def _inside(node: Node, kind: str, stop: Node) -> Node | None:
+    """The nearest ancestor of `node` of type `kind` below `stop`, not crossing a func literal."""
+    n = node.parent
+    while n is not None and n.id != stop.id and n.type != "func_literal":
+        if n.type == kind:
+            return n
+        n = n.parent
+    return None
+
+
 def _block_statements(block: Node) -> list[Node]:
     """The statements of a block (tree-sitter-go wraps them in a statement_list)."""
     out: list[Node] = []
@@ -596,12 +606,79 @@ class LifetimeCheck(Check):
             )
             when = self._when(f, node, outer)
             return Verdict(vars={**vars_, "WHEN": f"{when} when it takes that path"}, severity=self.error_path_severity)
+        if state == HANDED_OFF and use.kind == "var" and use.node is not None:
+            # a constructor of our own (`func dial() (*grpc.ClientConn, error)`) that returns the
+            # value on success, but leaves on an error after acquiring it without releasing it
+            early = self._leaked_before_return(f, pass_, node, fn, value, use.node, release)
+            if early is not None and self._process_lived(pass_, outer, fn) is None:
+                exit_, ret = early
+                vars_["LEAK"] = (
+                    f"not released ({rel_text}) on the return at line {exit_.start_point[0] + 1}, "
+                    f"which leaves before it is returned at line {ret.start_point[0] + 1}"
+                )
+                when = self._when(f, node, outer)
+                return Verdict(vars={**vars_, "WHEN": f"{when} when it takes that path"}, severity=self.error_path_severity)
+            return None
         if state != LEAKED:
             return None
         long = self._process_lived(pass_, outer, fn)
         if long is not None:
             return self._long_lived(vars_, long)
         return Verdict(vars={**vars_, "WHEN": self._when(f, node, outer)})
+
+    def _leaked_before_return(
+        self, f: SourceFile, pass_: Pass, node: Node, fn: FuncInfo, name: str, decl: Node, release: frozenset[str]
+    ) -> tuple[Node, Node] | None:
+        """The value is handed off only by returning it (nothing stores, sends or passes it on
+        first), and a `return` between the acquisition and that return neither returns nor
+        releases it: (that return, the return of the value). The acquisition's own error check
+        does not count (the value is not valid there)."""
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        facts = fns.facts(fn)
+        body = fn.body
+        if body is None or not facts.declares(name) or any(n == name for n, _ in fn.results):
+            return None
+        acq = _statement_of(node, body)
+        if acq is None or acq.parent is None:
+            return None
+        scope = acq.parent  # the variable's block: another `conn :=` elsewhere is another variable
+        returns: list[Node] = []
+        sites: list[Node] = []
+        for occ in facts.uses(name):
+            if occ.id == decl.id or not within(occ, scope) or occ.start_byte < acq.start_byte:
+                continue
+            if _in_goroutine(occ, body):
+                return None
+            use = use_of(occ)
+            k = use.kind
+            if k == "return" or k == "composite" and _inside(occ, "return_statement", body):
+                ret = _inside(occ, "return_statement", body)
+                if ret is None or _statement_of(ret, body) is None:
+                    return None  # returned from a closure: not this function's result
+                returns.append(ret)
+            elif k == "receiver":
+                sel = use.node
+                field = sel.child_by_field_name("field") if sel is not None else None
+                if field is not None and f.text(field) in release:
+                    site = _statement_of(occ, body)
+                    if site is None:
+                        return None  # released by a callback or goroutine: not followed here
+                    sites.append(site)
+            elif k == "arg" and use.node is not None:
+                if self._passed(f, pass_, fn, use.node, use.index, release, 1) in (HANDED_OFF, RELEASED):
+                    return None
+            elif k not in ("discard", "other"):
+                return None  # stored, sent, aliased, address taken: owned elsewhere from then on
+        if not returns:
+            return None
+        self._sites = sorted([*sites, *returns], key=lambda n: n.start_byte)
+        self._names = {name}
+        skip = self._skipping_exit(f, node, fn)
+        if skip is None or skip[0].type != "return_statement":
+            return None
+        exit_, _ = skip
+        later = [r for r in returns if r.start_byte > exit_.start_byte]
+        return (exit_, later[0]) if later else None
 
     @staticmethod
     def _used_until_exit(node: Node, fn: FuncInfo) -> bool:
@@ -992,7 +1069,30 @@ class LifetimeCheck(Check):
             return HANDED_OFF if re.search(kept, text) else LEAKED
         tpass = pass_.file_pass(target.file)
         got = self._follow_var(target.file, tpass, target, pname, target.node, release, depth + 1)
+        if got == HANDED_OFF and self._only_wraps(tpass, target, pname):
+            # `func NewRulerClient(cc *grpc.ClientConn) RulerClient { return &rulerClient{cc} }` (a
+            # generated stub in this package): the result holds the value, kept only if it is kept
+            return HANDLE if self._escapes(f, pass_, fn, call, 0, returned=True) else LEAKED
         return LEAKED if got == HANDLE else got
+
+    @staticmethod
+    def _only_wraps(tpass: Pass, target: FuncInfo, pname: str) -> bool:
+        """Does `target` use its parameter only in its return statements (returning it, or a
+        composite holding it), so that its result is a handle around the value?"""
+        body = target.body
+        if body is None or not target.results:
+            return False
+        fns: FileFunctions = tpass.result_of(FUNCTIONS)
+        occurrences = [n for n in fns.facts(target).uses(pname) if n.start_byte >= body.start_byte]
+        if not occurrences:
+            return False
+        for occ in occurrences:
+            n = occ.parent
+            while n is not None and n.id != body.id and n.type not in ("return_statement", "func_literal"):
+                n = n.parent
+            if n is None or n.type != "return_statement":
+                return False
+        return True
 
     def _same_package_callee(self, f: SourceFile, pass_: Pass, call: Node) -> FuncInfo | None:
         fn_node = call.child_by_field_name("function")
