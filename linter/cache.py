@@ -184,7 +184,9 @@ def load(cache_dir: str, key: str) -> dict[str, Any] | None:
     from linter.safeio import read_bounded
 
     try:
-        doc = json.loads(read_bounded(os.path.join(cache_dir, key[:2], key + ".json"), MAX_ENTRY_BYTES, "cache entry"))
+        doc = json.loads(
+            read_bounded(os.path.join(cache_dir, key[:2], key + ".json"), MAX_ENTRY_BYTES, "cache entry", follow_symlinks=False)
+        )
     except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(doc, dict) or doc.get("version") != __version__ or not _valid_entry(doc):

@@ -190,7 +190,7 @@ def _read_cached(key: str, files: list[str]) -> list[list[Any]] | None:
     from linter.safeio import read_bounded
 
     try:
-        doc = json.loads(read_bounded(_cache_file(key), _MAX_CACHE_BYTES, "rule cache"))
+        doc = json.loads(read_bounded(_cache_file(key), _MAX_CACHE_BYTES, "rule cache", follow_symlinks=False))
         if not isinstance(doc, dict) or doc.get("format") != _CACHE_FORMAT:
             return None
         entries = doc["files"]

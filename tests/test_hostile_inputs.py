@@ -455,6 +455,17 @@ def test_planted_or_damaged_rule_cache_is_ignored(tmp_path: Path, planted) -> No
     assert p.stdout.splitlines()[:-1] == expected.splitlines()[:-1]
 
 
+def test_cache_entries_planted_as_symbolic_links_are_not_followed(tmp_path: Path, run_cli) -> None:
+    write(tmp_path, "s/a.go", LEAK)
+    assert run_cli("check", "--cache-dir", "c", "s", cwd=tmp_path)[0] == 1
+    write(tmp_path, "forged.json", json.dumps({"version": __version__, "findings": [], "errors": []}))
+    for f in (tmp_path / "c").glob("*/*.json"):
+        f.unlink()
+        os.symlink(tmp_path / "forged.json", f)  # a valid entry saying "no findings", through a link
+    code, out, err = run_cli("check", "--cache-dir", "c", "s", cwd=tmp_path)
+    assert code == 1 and "[time-after-in-loop]" in out, out + err
+
+
 def test_cache_write_failure_leaves_no_temporary_files(tmp_path: Path, monkeypatch) -> None:
     from linter import cache
 
