@@ -222,7 +222,7 @@ def jobs_tree(root: Path, packages: int, leaks: int) -> Path:
 
 
 def check_under_load(tree: Path, timeout: float, jobs_list: tuple[int, ...]) -> dict[int, Result]:
-    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]  # both cores busy
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(4)]  # both cores busy, twice over
     try:
         return {jobs: check([tree], timeout=timeout, jobs=jobs) for jobs in jobs_list}
     finally:
@@ -232,13 +232,13 @@ def check_under_load(tree: Path, timeout: float, jobs_list: tuple[int, ...]) -> 
 
 
 def test_findings_do_not_depend_on_jobs_or_load(tmp_path: Path) -> None:
-    """4 packages, each with one file needing about 0.15 s of CPU, budget 0.3 s, while two other
-    processes keep both cores busy: a wall-clock budget timed them out (more so with --jobs 4);
-    the CPU time of the analysing thread does not see the load."""
-    results = check_under_load(jobs_tree(tmp_path, 4, 1000), 0.3, (1, 4))
+    """4 packages, each with one file needing about 0.09 s of CPU, budget 0.3 s, while four other
+    processes keep both cores busy: a wall-clock budget timed them out with --jobs 4 (eight
+    processes on two cores); the CPU time of the analysing thread does not see the load."""
+    results = check_under_load(jobs_tree(tmp_path, 4, 500), 0.3, (1, 4))
     for jobs, res in results.items():
         assert res.errors == [], (jobs, res.errors[:3])
-        assert len(res.findings) == 4 * 1000, jobs
+        assert len(res.findings) == 4 * 500, jobs
     assert results[1].findings == results[4].findings
 
 
