@@ -220,6 +220,18 @@ class Ancestry:
             n = self.parent(n)
 
 
+def ancestors_of(node: tree_sitter.Node, f: SourceFile | None = None) -> Iterator[tree_sitter.Node]:
+    """The ancestors of `node`, innermost first: through the file's Ancestry when the file is
+    known (see there why), else by `Node.parent`."""
+    if f is not None:
+        yield from f.ancestors(node)
+        return
+    n = node.parent
+    while n is not None:
+        yield n
+        n = n.parent
+
+
 def _line_starts(data: bytes) -> list[int]:
     starts = [0]
     find = data.find

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter
 
-from linter.parsing import LANGUAGE, captures, parser, query
+from linter.parsing import LANGUAGE, Ancestry, captures, parser, query
 
 Env = dict[str, object]  # name -> Node | tuple[Node, ...]
 
@@ -395,6 +395,7 @@ def candidates_around(
     For rules whose check promises such text (Check.candidate_text) instead of every node of
     the pattern's kind."""
     walked: set[int] = set()
+    up = Ancestry(root).parent  # (Node.parent costs the node's depth: see Ancestry)
     for lo, hi in ranges:
         for needle in needles:
             i = data.find(needle, lo, hi)
@@ -404,7 +405,7 @@ def candidates_around(
                     walked.add(n.id)
                     if n.type in kinds:
                         yield n
-                    n = n.parent
+                    n = up(n)
                 i = data.find(needle, i + 1, hi)
 
 

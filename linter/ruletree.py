@@ -328,12 +328,14 @@ def _stops(n: Node, rel: Relation, env: Env, ctx: Any) -> bool:
 
 
 def _ancestors(node: Node, rel: Relation, env: Env, ctx: Any) -> Iterator[Node]:
-    n = node.parent
+    f = getattr(ctx, "file", None)
+    up = f.parent if f is not None else (lambda n: n.parent)  # (f.parent: Node.parent costs the node's depth)
+    n = up(node)
     while n is not None:
         yield n
         if rel.stop_by == "neighbor" or _stops(n, rel, env, ctx):
             return
-        n = n.parent
+        n = up(n)
 
 
 def _descendants(node: Node, rel: Relation, env: Env, ctx: Any) -> Iterator[Node]:

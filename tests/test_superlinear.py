@@ -113,6 +113,37 @@ def test_ten_thousand_deep_nesting_keeps_both_findings_within_the_default_budget
     assert [(f["rule_id"], f["line"]) for f in doc["findings"]] == [("time-after-in-loop", 9), ("time-after-in-loop", 13)]
 
 
+def _nest_bodies(data: bytes, depth: int) -> bytes:
+    """Every top-level function's body wrapped in `depth` blocks, on the lines it already has."""
+    f = SourceFile.parse("a.go", data)
+    edits = []
+    for n in f.root.named_children:
+        body = n.child_by_field_name("body") if n.type in ("function_declaration", "method_declaration") else None
+        if body is not None:
+            edits += [(body.start_byte + 1, b"{ " * depth), (body.end_byte - 1, b" }" * depth)]
+    for at, text in sorted(edits, reverse=True):
+        data = data[:at] + text + data[at:]
+    return data
+
+
+def test_guards_three_thousand_blocks_deep_are_still_followed(tmp_path: Path) -> None:
+    """The taint check's guard and declaration walks (and loop-context's, lifetime's) go up
+    through every enclosing block: with Node.parent this file ran out of the default budget
+    (0 of 8 findings); through the file's Ancestry it gives what the flat file gives."""
+    fixture = ROOT / "testdata" / "unbounded-label"
+    flat, deep = tmp_path / "flat", tmp_path / "deep"
+    for d, depth in ((flat, 0), (deep, 3_000)):
+        d.mkdir()
+        (d / "go.mod").write_bytes((fixture / "go.mod").read_bytes())
+        (d / "guards.go").write_bytes(_nest_bodies((fixture / "guards.go").read_bytes(), depth))
+    found = {}
+    for d in (flat, deep):
+        doc = check_json(d)
+        assert doc["errors"] == []
+        found[d.name] = [(f["line"], f["rule_id"]) for f in doc["findings"]]
+    assert len(found["flat"]) == 8 and found["deep"] == found["flat"]
+
+
 def test_ancestors_of_a_deep_node_cost_one_descent() -> None:
     data = _deep("closures", 2_000).encode()
     f = SourceFile.parse("a.go", data)
@@ -218,8 +249,9 @@ def test_a_rule_with_thousands_of_alternatives_is_prepared_in_linear_time(tmp_pa
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "a.go").write_text(f"package p\n\nfunc f() {{ g() }}\n\nfunc h(x int) {{ someFunction{n - 1}(x) }}\n")
     (tmp_path / "src" / "b.go").write_text("package p\n\nfunc k() { someFunction(1) }\n")  # prefix only: filtered out
-    p = goplumber("check", "--no-cache", "--format", "json", "--rules", "rules", "--no-builtin-rules", "src", cwd=tmp_path)
-    doc = json.loads(p.stdout)
+    # the prefilter is computed inside the first file's budget: 0.1 s of CPU now, 20 s before
+    args = ("check", "--no-cache", "--format", "json", "--timeout-per-file", "2", "--rules", "rules", "--no-builtin-rules", "src")
+    doc = json.loads(goplumber(*args, cwd=tmp_path).stdout)
     assert doc["errors"] == []
     assert [(f["path"], f["line"], f["rule_id"]) for f in doc["findings"]] == [("src/a.go", 5, "huge-any")]
     assert doc["stats"]["parsed"] == 1

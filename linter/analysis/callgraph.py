@@ -19,7 +19,7 @@ import tree_sitter
 
 from linter.analysis.framework import Analyzer, Package, PackagePass, Pass, package_work
 from linter.analysis.functions import CALL, FUNCTIONS, METHOD_CALL, FileFunctions, FuncInfo, assigned_value, is_field, name_occurrences
-from linter.parsing import SourceFile
+from linter.parsing import SourceFile, ancestors_of
 
 Node = tree_sitter.Node
 
@@ -209,9 +209,9 @@ CALLGRAPH = Analyzer(
 )
 
 
-def literal_runs_per_iteration(lit: Node) -> bool:
+def literal_runs_per_iteration(lit: Node, f: SourceFile | None = None) -> bool:
     """A func literal inside a loop body runs per iteration if it is invoked or handed to a call."""
-    p = lit.parent
+    p = f.parent(lit) if f is not None else lit.parent
     if p is None:
         return False
     if p.type == "call_expression" and p.child_by_field_name("function") is not None and p.child_by_field_name("function").id == lit.id:  # type: ignore[union-attr]
@@ -294,9 +294,7 @@ def _counts(f: SourceFile, loop: Node, cond: Node) -> bool:
 
 def _declared_as_channel(f: SourceFile, ident: Node, name: str) -> bool:
     """`rooms <-chan string` as a parameter, or `rooms := make(chan T)` in the function."""
-    fn = ident.parent
-    while fn is not None and fn.type not in ("function_declaration", "method_declaration", "func_literal"):
-        fn = fn.parent
+    fn = next((n for n in f.ancestors(ident) if n.type in ("function_declaration", "method_declaration", "func_literal")), None)
     if fn is None:
         return False
     text = f.text(fn)
@@ -307,19 +305,17 @@ def _declared_as_channel(f: SourceFile, ident: Node, name: str) -> bool:
 def lexical_loop(node: Node, f: SourceFile | None = None, kinds: frozenset[str] | None = None) -> Node | None:
     """The innermost `for` statement (of one of `kinds`) whose body runs `node` once per iteration."""
     child = node
-    n = node.parent
-    while n is not None:
+    for n in ancestors_of(node, f):
         if n.type == "for_statement":
             body = n.child_by_field_name("body")
             if body is not None and body.id == child.id and (kinds is None or f is None or loop_kind(f, n) in kinds):
                 return n
         elif n.type == "func_literal":
-            if not literal_runs_per_iteration(n):
+            if not literal_runs_per_iteration(n, f):
                 return None
         elif n.type in ("function_declaration", "method_declaration"):
             return None
         child = n
-        n = n.parent
     return None
 
 

@@ -96,14 +96,14 @@ def _target_use(target: Node | None) -> Use:
 
 def on_error_path(f: SourceFile, node: Node, stop: Node) -> bool:
     """Is `node` inside the body of an `if ... err != nil {` (only runs when something failed)?"""
-    child, n = node, node.parent
+    child, n = node, f.parent(node)  # (f.parent: Node.parent costs the node's depth)
     while n is not None and n.id != stop.id:
         if n.type == "if_statement":
             cons = n.child_by_field_name("consequence")
             cond = n.child_by_field_name("condition")
             if cons is not None and cons.id == child.id and cond is not None and _ERR_CHECK.search(f.text(cond)):
                 return True
-        child, n = n, n.parent
+        child, n = n, f.parent(n)
     return False
 
 

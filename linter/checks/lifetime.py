@@ -42,7 +42,7 @@ from linter.analysis.framework import Pass
 from linter.analysis.functions import FUNCTIONS, METHOD_CALL, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls, name_occurrences
 from linter.checks.base import STRING_LIST, Check, CheckConfigError, Verdict
 from linter.lazyregex import LazyRegex
-from linter.parsing import SourceFile
+from linter.parsing import Ancestry, SourceFile
 from linter.patterns import Env
 from linter.safeio import read_head
 
@@ -64,10 +64,10 @@ _PLAIN_RESULT = re.compile(
 _CONTEXT_ARG = re.compile(r"(?i)(^ctx$|ctx\b|context\b|\.Context\(\)$)")
 
 
-def _deferred_past_loop(occ: Node, decl: Node) -> bool:
+def _deferred_past_loop(occ: Node, decl: Node, f: SourceFile | None = None) -> bool:
     """`occ` is in a `defer` that runs only when the function around the loop that made `decl`
     returns (not in a func literal invoked per iteration): it releases nothing per iteration."""
-    loop = lexical_loop(decl)
+    loop = lexical_loop(decl, f)
     if loop is None or not (loop.start_byte <= occ.start_byte < loop.end_byte):
         return False
     n = occ.parent
@@ -95,13 +95,15 @@ def _callback(fn: FuncInfo) -> Node | None:
 def _callback_of(node: Node, outer: FuncInfo) -> tuple[Node, Node] | None:
     """The outermost callback literal (and the call it is handed to) between `node` and `outer`."""
     found = None
-    n = node.parent
+    up = outer.file.parent  # (Node.parent costs the node's depth: see Ancestry)
+    n = up(node)
     while n is not None and n.id != outer.node.id:
-        if n.type == "func_literal" and n.parent is not None and n.parent.type == "argument_list":
-            call = n.parent.parent
+        args = up(n) if n.type == "func_literal" else None
+        if args is not None and args.type == "argument_list":
+            call = up(args)
             if call is not None and call.type == "call_expression":
                 found = (n, call)
-        n = n.parent
+        n = up(n)
     return found
 
 
@@ -143,13 +145,15 @@ class Resource:
 
 def _in_goroutine(node: Node, stop: Node) -> bool:
     """Is `node` inside a func literal started with `go` (below `stop`)?"""
-    n = node.parent
+    up = Ancestry(stop).parent  # one descent from `stop`, not a descent from the root per step
+    n = up(node)
     while n is not None and n.id != stop.id:
         if n.type == "func_literal":
-            call = n.parent
-            if call is not None and call.type == "call_expression" and call.parent is not None and call.parent.type == "go_statement":
+            call = up(n)
+            go = up(call) if call is not None else None
+            if call is not None and call.type == "call_expression" and go is not None and go.type == "go_statement":
                 return True
-        n = n.parent
+        n = up(n)
     return False
 
 
@@ -199,19 +203,22 @@ def _statement_of(node: Node, stop: Node) -> Node | None:
     """The statement (a direct child of a block) holding `node`, crossing a func literal only when
     it is deferred: `defer func() { c.Close() }()` is at the place of its `defer`. None when the
     node is in a func literal that runs elsewhere (a goroutine, a callback, a closure variable)."""
-    n = node.parent
+    up = Ancestry(stop).parent  # one descent from `stop`, not a descent from the root per step
+    n = up(node)
     while n is not None and n.id != stop.id:  # the outermost func literal below `stop`
         if n.type == "func_literal":
-            call = n.parent
-            if call is None or call.type != "call_expression" or call.parent is None or call.parent.type != "defer_statement":
+            call = up(n)
+            deferred = up(call) if call is not None else None
+            if call is None or call.type != "call_expression" or deferred is None or deferred.type != "defer_statement":
                 return None
-            node = call.parent
-        n = n.parent
+            node = deferred
+        n = up(n)
     n = node
-    while n.parent is not None and n.id != stop.id:
-        if n.parent.type in _STATEMENT_PARENTS and n.is_named:
+    p = up(n)
+    while p is not None and n.id != stop.id:
+        if p.type in _STATEMENT_PARENTS and n.is_named:
             return n
-        n = n.parent
+        n, p = p, up(p)
     return None
 
 
@@ -742,7 +749,7 @@ class LifetimeCheck(Check):
             return False
         for site in sites:
             caller = site.caller
-            if caller is None or lexical_loop(site.call) is not None:
+            if caller is None or lexical_loop(site.call, site.file) is not None:
                 return False
             fns: FileFunctions = pass_.file_pass(site.file).result_of(FUNCTIONS)
             top = fns.outermost(site.call) or caller
@@ -754,7 +761,7 @@ class LifetimeCheck(Check):
         return True
 
     def _in_long_lived(self, pass_: Pass, node: Node) -> bool:
-        if lexical_loop(node) is not None:
+        if lexical_loop(node, pass_.file) is not None:
             return False
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
         top = fns.outermost(node)
@@ -791,7 +798,7 @@ class LifetimeCheck(Check):
         return Verdict(vars={**vars_, "WHEN": when}, severity="info")
 
     def _when(self, f: SourceFile, node: Node, outer: FuncInfo) -> str:
-        loop = lexical_loop(node)
+        loop = lexical_loop(node, f)
         if loop is not None:
             return f"a new one is created on every iteration of the loop at line {loop.start_point[0] + 1}"
         cb = _callback_of(node, outer)
@@ -851,7 +858,7 @@ class LifetimeCheck(Check):
                 lo = nxt.end_byte
         # a continue/break skips this iteration's value only when the iteration declared it
         # (`t = time.NewTicker(d)` into a variable of the enclosing scope lives on)
-        loop = lexical_loop(node) if acq.type in ("short_var_declaration", "var_declaration") else None
+        loop = lexical_loop(node, f) if acq.type in ("short_var_declaration", "var_declaration") else None
         for ex in _exits(body, lo, last.start_byte):
             if ex.start_byte >= last.start_byte:
                 continue
@@ -1009,7 +1016,7 @@ class LifetimeCheck(Check):
                 if use.kind == "receiver":
                     sel = use.node
                     field = sel.child_by_field_name("field") if sel is not None else None
-                    if field is not None and f.text(field) in release and _deferred_past_loop(occ, decl):
+                    if field is not None and f.text(field) in release and _deferred_past_loop(occ, decl, f):
                         continue  # `defer conn.Close()` in a loop body runs when the function returns
                     if field is not None and f.text(field) in release:
                         if top:

@@ -62,13 +62,11 @@ class LoopContext:
 
 def _declared_function(fns: FileFunctions, node: Node) -> FuncInfo | None:
     """The named function whose every call runs `node` (None if a stored func literal intervenes)."""
-    n = node.parent
-    while n is not None:
+    for n in fns.file.ancestors(node):
         if n.type in ("function_declaration", "method_declaration"):
             return fns.info(n)
-        if n.type == "func_literal" and not literal_runs_per_iteration(n):
+        if n.type == "func_literal" and not literal_runs_per_iteration(n, fns.file):
             return None
-        n = n.parent
     return None
 
 
@@ -244,10 +242,12 @@ class LoopContextCheck(Check):
         """Inside `wait.Until(func() {...}, d, stop)` / `backoff.Retry(func() error {...}, b)`:
         the literal is run again and again by the library call (its `periodic-calls`)."""
         f = pass_.file
-        n = node.parent
-        while n is not None and n.type not in ("function_declaration", "method_declaration"):
-            if n.type == "func_literal" and n.parent is not None and n.parent.type == "argument_list":
-                call = n.parent.parent
+        for n in f.ancestors(node):
+            if n.type in ("function_declaration", "method_declaration"):
+                break
+            args = f.parent(n) if n.type == "func_literal" else None
+            if args is not None and args.type == "argument_list":
+                call = f.parent(args)
                 if call is not None:
                     for rule in self.periodic_calls:
                         env = rule.match(call, {}, pass_)
@@ -260,7 +260,6 @@ class LoopContextCheck(Check):
                                 f,
                                 lexical=False,
                             )
-            n = n.parent
         return None
 
     def _periodic(self, fn: FuncInfo, pass_: Pass, requests: bool = False) -> str | None:
@@ -871,9 +870,9 @@ def _statement_of(node: Node) -> Node:
 
 
 def _rearmed_in_own_case(f: SourceFile, node: Node, var: str) -> bool:
-    n = node.parent
+    n = f.parent(node)  # (f.parent: Node.parent costs the node's depth)
     while n is not None and n.type not in ("communication_case", "func_literal", "function_declaration", "method_declaration"):
-        n = n.parent
+        n = f.parent(n)
     if n is None or n.type != "communication_case":
         return False
     comm = n.child_by_field_name("communication")
@@ -1096,16 +1095,16 @@ def _returns_after(stmt: Node) -> bool:
 def _leaves_loop_on_success(f: SourceFile, node: Node, scope: Node) -> bool:
     """`if ws, err = w.Watch(...); err == nil { break }`: a retry loop that stops at the first
     watch that works; failed attempts started nothing."""
-    stmt = node.parent
+    stmt = f.parent(node)  # (f.parent: Node.parent costs the node's depth)
     while stmt is not None and stmt.id != scope.id and stmt.type not in ("if_statement",):
-        stmt = stmt.parent
+        stmt = f.parent(stmt)
     candidates = []
     if stmt is not None and stmt.type == "if_statement":
         candidates.append(stmt)
     # or the statement right after the assignment
-    s = node.parent
-    while s is not None and s.parent is not None and s.parent.type != "statement_list":
-        s = s.parent
+    s = f.parent(node)
+    while s is not None and (up := f.parent(s)) is not None and up.type != "statement_list":
+        s = up
     if s is not None and s.next_named_sibling is not None and s.next_named_sibling.type == "if_statement":
         candidates.append(s.next_named_sibling)
     for ifs in candidates:
@@ -1151,7 +1150,7 @@ _NIL_GUARD = re.compile(r"^\s*([\w.]+)\s*==\s*nil\s*$")
 
 def _once_guarded(f: SourceFile, node: Node, scope: Node) -> bool:
     """Inside `once.Do(func() {...})`, or a lazy-init `if x == nil { x = ...; ... }`."""
-    n = node.parent
+    n = f.parent(node)  # (f.parent: Node.parent costs the node's depth)
     while n is not None and n.id != scope.id:
         if n.type == "if_statement":
             cond = n.child_by_field_name("condition")
@@ -1159,9 +1158,10 @@ def _once_guarded(f: SourceFile, node: Node, scope: Node) -> bool:
             m = _NIL_GUARD.match(f.text(cond)) if cond is not None else None
             if m and cons is not None and re.search(rf"(^|\n)\s*{re.escape(m.group(1))}\s*=[^=]", f.text(cons)):
                 return True
-        if n.type == "func_literal" and n.parent is not None and n.parent.type == "argument_list":
-            call = n.parent.parent
+        args = f.parent(n) if n.type == "func_literal" else None
+        if args is not None and args.type == "argument_list":
+            call = f.parent(args)
             if call is not None and callee_text(f, call).endswith(".Do"):
                 return True
-        n = n.parent
+        n = f.parent(n)
     return False

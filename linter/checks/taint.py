@@ -391,7 +391,7 @@ class TaintCheck(Check):
         `case "a", "b":` of `switch x`?"""
         f = fr.pass_.file
         text = _norm(f.text(expr))
-        child, n = expr, expr.parent
+        child, n = expr, f.parent(expr)  # (f.parent: Node.parent costs the node's depth)
         while n is not None and n.type not in _FUNCTION_NODES:
             t = n.type
             if t == "if_statement":
@@ -424,13 +424,13 @@ class TaintCheck(Check):
                     if stmt.type == "expression_switch_statement" and self._switch_normalizes(stmt, text, fr):
                         return True  # `switch p { case "a", "b": default: p = "other" }`
             elif t == "expression_case":
-                sw = n.parent
+                sw = f.parent(n)
                 subject = sw.child_by_field_name("value") if sw is not None and sw.type == "expression_switch_statement" else None
                 values = n.child_by_field_name("value")
                 if subject is not None and values is not None and _norm(f.text(subject)) == text:
                     if all(self._constant(v, fr) for v in values.named_children):
                         return True
-            child, n = n, n.parent
+            child, n = n, f.parent(n)
         return False
 
     def _reassigns_constant(self, block: Node, text: str, fr: Frame) -> bool:
@@ -657,9 +657,9 @@ def _returns(fn: FuncInfo, nth: int | None = None) -> list[list[Node]]:
     q = query("(return_statement (expression_list) @e)")
     for el in captures(q, body).get("e", []):
         # only returns of this function, not of nested literals
-        n = el.parent
+        n = fn.file.parent(el)  # (Node.parent costs the node's depth: see Ancestry)
         while n is not None and n.type not in ("func_literal", "function_declaration", "method_declaration"):
-            n = n.parent
+            n = fn.file.parent(n)
         if n is not None and n.id == fn.node.id:
             out.append([c for c in el.named_children if c.type != "comment"])
     result = fn.node.child_by_field_name("result")
@@ -693,7 +693,7 @@ def _declaration(ident: Node, f: Any) -> Node | None:
                 return d
         return ident
     pos = ident.start_byte
-    child, n = ident, ident.parent
+    child, n = ident, f.parent(ident)  # (f.parent: Node.parent costs the node's depth)
     while n is not None:
         t = n.type
         if t == "statement_list":
@@ -742,7 +742,7 @@ def _declaration(ident: Node, f: Any) -> Node | None:
                     for pn in decl.children_by_field_name("name"):
                         if f.text(pn) == name:
                             return pn
-        child, n = n, n.parent
+        child, n = n, f.parent(n)
     return None
 
 
