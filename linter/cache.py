@@ -287,5 +287,5 @@ def findings_from_doc(doc: dict[str, Any]) -> tuple[list[Finding], list[FileErro
         )
         for d in doc["findings"]
     ]
-    errors = [FileError(e["path"], e["message"]) for e in doc["errors"]]
+    errors = [FileError(e["path"], e["message"], e.get("kind", "")) for e in doc["errors"]]
     return findings, errors

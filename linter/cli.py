@@ -1,16 +1,36 @@
-"""Command line: `goplumber check|test|rules|explain`. Exit codes: 0 clean, 1 findings (or
-failing fixtures), 2 usage or configuration error (bad flags, broken rule or config files)."""
+"""Command line: `goplumber check|test|rules|explain|audit|report`.
+
+Exit codes (what a gate can trust):
+
+  0    clean: every file was checked and nothing at or above --fail-on was found
+  1    findings (`test`: failing fixtures; `--report-unused-ignores`: unused suppressions)
+  2    usage or configuration error: bad flags, a path that does not exist, broken rule or
+       config files, a baseline or patch that cannot be read, an output that cannot be written
+  3    analysis incomplete: a file could not be read, timed out (--timeout-per-file or another
+       budget), hit an internal error or is over the size limit; also an internal error of
+       goplumber itself (`goplumber: internal error: ...`). A clean result cannot be trusted, so
+       3 wins over 1: the findings are still printed. Files that are not Go source the go tool
+       would build (a binary file with NUL bytes, which the Go compiler rejects; a syntax
+       error, checked as far as the parser recovered; a FIFO, device or broken symbolic link)
+       are notes and do not change the exit code (`linter.model.NOTE_KINDS`).
+  130  interrupted (Ctrl-C / SIGINT): one line, no traceback, worker processes stopped
+
+`goplumber test` keeps 0/1/2. GOPLUMBER_DEBUG=1 prints the traceback of an internal error.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+import traceback
 from typing import TYPE_CHECKING
 
 from linter import __version__
 from linter.config import Config, ConfigError, find_config, load_config
-from linter.engine import Options, check_paths, configured_rules, select_rules
+from linter.engine import Options, Result, check_paths, configured_rules, select_rules
 from linter.formatter import FORMATS
 from linter.goversion import parse_version
 from linter.loader import RuleFileError
@@ -19,7 +39,27 @@ from linter.model import SEVERITIES, Rule
 if TYPE_CHECKING:
     from linter.formatter.text import TextStyle
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a process killed by Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader went away (`goplumber check | head`)
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+CHECK_EPILOG = """\
+PATH "-" reads one Go file from standard input, checked as if it were at --stdin-filename
+(default <stdin> in the current directory).
+
+exit codes:
+  0    clean: every file was checked, nothing at or above --fail-on was found
+  1    findings (or unused suppressions with --report-unused-ignores); --write-baseline: 0
+  2    usage or configuration error (bad flags, a PATH that does not exist, broken rule or
+       config file, unreadable baseline or patch, a --new-from-patch that is not a diff,
+       unwritable --output)
+  3    analysis incomplete: a file could not be read, timed out, hit an internal error or
+       is over the size limit (findings are still printed; 3 wins over 1); also an
+       internal error of goplumber itself. Binary (NUL) files, syntax errors, FIFOs and
+       broken links are notes only.
+  130  interrupted (Ctrl-C)
+"""
 
 
 def _default_cache_dir() -> str:
@@ -79,7 +119,13 @@ def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
             help="CPU seconds of analysis per file before it is given up and reported (package-level work: this per file of the package; default 10; 0: no limit)",
         )
 
-    c = sub.add_parser("check", help="check Go files or directories (default: .)")
+    c = sub.add_parser(
+        "check",
+        help="check Go files or directories (default: .)",
+        description="Check Go files or directories (default: .) for leak patterns.",
+        epilog=CHECK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     if wanted("check"):
         _check_arguments(c)
         common(c)
@@ -108,7 +154,12 @@ def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def _check_arguments(c: argparse.ArgumentParser) -> None:
-    c.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    c.add_argument("paths", nargs="*", default=["."], metavar="PATH", help='files or directories (default: .); "-": one file from stdin')
+    c.add_argument(
+        "--stdin-filename",
+        metavar="PATH",
+        help="with PATH -: the name of the file read from stdin (output, config, go.mod, rule path globs, package siblings)",
+    )
     c.add_argument("--format", choices=FORMATS, default="text")
     c.add_argument(
         "--output",
@@ -128,8 +179,17 @@ def _check_arguments(c: argparse.ArgumentParser) -> None:
         "--fail-on", choices=SEVERITIES, default=None, help="lowest severity that makes the exit code 1 (default: info, any finding)"
     )
     c.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in this baseline")
-    c.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline")
-    c.add_argument("--new-from-rev", metavar="REV", help="report only findings on lines changed since git revision REV")
+    c.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline (exit 0: a set-up step)")
+    c.add_argument(
+        "--new-from-rev",
+        metavar="REV",
+        help="report only findings on lines changed since git revision REV (the diff of the work tree against REV itself)",
+    )
+    c.add_argument(
+        "--new-from-merge-base",
+        metavar="REV",
+        help="report only findings on lines changed since `git merge-base REV HEAD` (a branch's own changes, however far REV moved)",
+    )
     c.add_argument("--new-from-patch", metavar="FILE", help="report only findings on lines added or changed by this unified diff")
     c.add_argument("--report-unused-ignores", action="store_true", help="list goplumber:ignore / nolint comments that suppress nothing")
     c.add_argument(
@@ -156,6 +216,8 @@ def _config(args: argparse.Namespace) -> Config | None:
     # audit: the auditor's configuration (the current directory's) governs every repository;
     # an audited repository's own .goplumber.yaml is never read.
     start = "." if args.command == "audit" else (getattr(args, "paths", None) or ["."])[0]
+    if args.command == "check" and start == STDIN:
+        start = args.stdin_filename or STDIN_NAME
     found = find_config(start)
     return load_config(found) if found else None
 
@@ -188,6 +250,34 @@ def _options(args: argparse.Namespace, cfg: Config | None) -> Options:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; whatever happens, end with an exit code and at most one line of error."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # a second Ctrl-C while exiting just ends it
+        print("goplumber: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        with contextlib.suppress(OSError, ValueError):  # nothing more can be written; exit quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except Exception as e:  # noqa: BLE001 - a bug must end in one line, not a traceback
+        if os.environ.get("GOPLUMBER_DEBUG"):
+            traceback.print_exc()
+            hint = ""
+        else:
+            hint = "; GOPLUMBER_DEBUG=1 shows the traceback"
+        detail = " ".join(str(e).split())
+        detail = detail if len(detail) <= 300 else detail[:297] + "..."
+        print(
+            f"goplumber: internal error: {type(e).__name__}{': ' + detail if detail else ''} "
+            f"(a bug in goplumber: please report it with the command that caused it{hint})",
+            file=sys.stderr,
+        )
+        return EXIT_INCOMPLETE
+
+
+def _main(argv: list[str] | None) -> int:
     first = (sys.argv[1:] if argv is None else argv)[:1]
     parser = _build_parser(first[0] if first and first[0] in COMMANDS else None)
     args = parser.parse_args(argv)
@@ -199,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_report(args)
     try:
+        if args.command == "check":
+            _check_paths_exist(args)
         cfg = _config(args)
         options = _options(args, cfg)
         every = configured_rules(options)
@@ -243,12 +335,28 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def _check_paths_exist(args: argparse.Namespace) -> None:
+    """A path that does not exist is a usage error (a typo must not pass as a clean check)."""
+    if STDIN in args.paths:
+        if len(args.paths) > 1:
+            raise UsageError('"-" (a file on stdin) cannot be combined with other paths')
+        if args.stdin_filename == "":
+            raise UsageError("--stdin-filename: empty name")
+    elif args.stdin_filename is not None:
+        raise UsageError('--stdin-filename needs the path "-" (read the file from stdin)')
+    for p in args.paths:
+        if p != STDIN and not os.path.lexists(p):
+            raise UsageError(f"no such file or directory: {p}")
+
+
 def _changed_lines(args: argparse.Namespace) -> dict[str, set[int]]:
     from linter import diffscope
 
     try:
         if args.new_from_rev:
             return diffscope.changed_lines_from_git(args.new_from_rev)
+        if args.new_from_merge_base:
+            return diffscope.changed_lines_from_merge_base(args.new_from_merge_base)
         from linter.safeio import read_bounded
 
         patch = read_bounded(args.new_from_patch, diffscope.MAX_PATCH_BYTES, "patch")  # a regular file, bounded
@@ -285,18 +393,43 @@ def _text_style(args: argparse.Namespace) -> TextStyle:
     return TextStyle(color=color, excerpt=tty)
 
 
+def _read_stdin() -> bytes:
+    """The file on stdin, read up to one byte past the size limit (the engine reports it as too
+    large then; nothing is read without bound)."""
+    from linter.engine import MAX_FILE_BYTES
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise UsageError('"-": standard input is closed')
+    chunks, left = [], MAX_FILE_BYTES + 1
+    while left > 0:
+        chunk = stream.read(left)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
 def _check(args: argparse.Namespace, rules: list[Rule], options: Options, cfg: Config | None, known: set[str] | None = None) -> int:
     from linter.formatter import render
     from linter.formatter.escape import display_path, printable
     from linter.suppress import unused_for_rules_that_ran
 
-    if args.new_from_rev and args.new_from_patch:
-        raise UsageError("--new-from-rev and --new-from-patch cannot be combined")
+    diff_flags = [f for f in ("new_from_rev", "new_from_merge_base", "new_from_patch") if getattr(args, f)]
+    if len(diff_flags) > 1:
+        a, b = ("--" + f.replace("_", "-") for f in diff_flags[:2])
+        raise UsageError(f"{a} and {b} cannot be combined")
     if args.baseline and args.write_baseline:
         raise UsageError("--baseline and --write-baseline cannot be combined")
     outputs = [_output_spec(spec) for spec in args.output]
-    changed = _changed_lines(args) if args.new_from_rev or args.new_from_patch else None
-    result = check_paths([_relative(p) for p in args.paths], rules, options)
+    changed = _changed_lines(args) if diff_flags else None
+    if args.paths == [STDIN]:
+        name = _relative(args.stdin_filename or STDIN_NAME)
+        options.cache_dir = None  # the cache is keyed by files on disk
+        result = check_paths([name], rules, options, contents={name: _read_stdin()})
+    else:
+        result = check_paths([_relative(p) for p in args.paths], rules, options)
     if changed is not None:
         from linter.diffscope import only_changed
 
@@ -330,6 +463,7 @@ def _check(args: argparse.Namespace, rules: list[Rule], options: Options, cfg: C
         except OSError as e:
             raise UsageError(f"--output: cannot write {path}: {e.strerror or e}") from None
     sys.stdout.write(render(terminal, result, rules, _text_style(args) if terminal == "text" else None))
+    sys.stdout.flush()  # before the summary lines on stderr
     if args.baseline:
         entries = "entry" if result.stale_baseline == 1 else "entries"
         stale = result.stale_baseline
@@ -337,11 +471,29 @@ def _check(args: argparse.Namespace, rules: list[Rule], options: Options, cfg: C
     if args.report_unused_ignores and result.unused_ignores:
         for path, line, text in result.unused_ignores:
             print(f"{display_path(path)}:{line}: unused suppression: {printable(text)}", file=sys.stderr)
+    return _exit_code(args, result, cfg)
+
+
+def _exit_code(args: argparse.Namespace, result: Result, cfg: Config | None) -> int:
+    """3 when the analysis is incomplete (whatever was found: a clean-looking result cannot be
+    trusted), else 1 for findings at or above --fail-on or reported unused suppressions, else 0.
+    Writing a baseline is a set-up step: its findings are recorded, not failed on."""
+    incomplete = [e for e in result.errors if e.incomplete]
+    if incomplete:
+        files = len({e.path for e in incomplete})
+        print(
+            f"goplumber: analysis incomplete: {files} file{'s' if files != 1 else ''} could not be checked fully "
+            f"(unreadable, timed out, internal error or too large; see the notes): exit {EXIT_INCOMPLETE}",
+            file=sys.stderr,
+        )
+        return EXIT_INCOMPLETE
+    if args.report_unused_ignores and result.unused_ignores:
+        return EXIT_FINDINGS
+    if args.write_baseline:
+        return EXIT_CLEAN
     fail_on = args.fail_on or (cfg.fail_on if cfg else None) or "info"
     threshold = SEVERITIES.index(fail_on)
     failing = [f for f in result.findings if SEVERITIES.index(f.severity) <= threshold]
-    if args.report_unused_ignores and result.unused_ignores:
-        return EXIT_FINDINGS
     return EXIT_FINDINGS if failing else EXIT_CLEAN
 
 

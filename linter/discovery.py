@@ -47,10 +47,13 @@ def _walk(path: str, errors: list[FileError]) -> Iterator[str]:
         yield path
         return
     if not os.path.exists(path):
-        errors.append(FileError(path, "no such file or directory"))
+        if os.path.islink(path):  # named but dangling (a staged symlink): a note, as in a walk
+            errors.append(FileError(path, "skipped: broken symbolic link", "not-regular"))
+        else:
+            errors.append(FileError(path, "no such file or directory", "unreadable"))
         return
     if not os.path.isdir(path):
-        errors.append(FileError(path, "not a regular file or directory"))
+        errors.append(FileError(path, "not a regular file or directory", "not-regular"))
         return
     visited: set[tuple[int, int]] = set()
     tree = os.path.realpath(path)
@@ -83,7 +86,7 @@ def _walk(path: str, errors: list[FileError]) -> Iterator[str]:
                 with os.scandir(d) as it:
                     entries = sorted(it, key=lambda e: e.name)
             except OSError as e:
-                errors.append(FileError(e.filename or d, f"cannot read directory: {e.strerror or e}"))
+                errors.append(FileError(e.filename or d, f"cannot read directory: {e.strerror or e}", "unreadable"))
                 continue
             subdirs = []
             # Paths as os.path.normpath would give them, built without calling it per file:
@@ -95,7 +98,9 @@ def _walk(path: str, errors: list[FileError]) -> Iterator[str]:
                         if not _is(entry.is_symlink):
                             subdirs.append(prefix + entry.name)
                         elif leaves_tree(prefix + entry.name):
-                            errors.append(FileError(prefix + entry.name, "skipped: symbolic link to a directory outside the checked tree"))
+                            errors.append(
+                                FileError(prefix + entry.name, "skipped: symbolic link to a directory outside the checked tree", "excluded")
+                            )
                         else:
                             linked.append(prefix + entry.name)
                     continue
@@ -103,13 +108,13 @@ def _walk(path: str, errors: list[FileError]) -> Iterator[str]:
                     continue
                 full = prefix + entry.name
                 if _is(entry.is_symlink) and _is(entry.is_file) and leaves_tree(full):
-                    errors.append(FileError(full, "skipped: symbolic link to a file outside the checked tree"))
+                    errors.append(FileError(full, "skipped: symbolic link to a file outside the checked tree", "excluded"))
                 elif _is(entry.is_file):
                     yield full
                 elif _is(entry.is_symlink) and not os.path.exists(full):
-                    errors.append(FileError(full, "skipped: broken symbolic link"))
+                    errors.append(FileError(full, "skipped: broken symbolic link", "not-regular"))
                 else:
-                    errors.append(FileError(full, "skipped: not a regular file"))
+                    errors.append(FileError(full, "skipped: not a regular file", "not-regular"))
             stack.extend(reversed(subdirs))
 
     yield from walk(os.path.normpath(path))

@@ -117,12 +117,12 @@ def run_rules_on_file(
         try:
             out.extend(_run_rule(rule, pass_, f, supp, index))
         except RecursionError:
-            errors.append(FileError(f.path, f"rule {rule.id}: nesting too deep, rule skipped for this file"))
+            errors.append(FileError(f.path, f"rule {rule.id}: nesting too deep, rule skipped for this file", "internal"))
         except BudgetExceeded:
             scope = current_scope()
             if scope is None or scope.file.exhausted or scope.package is None or not scope.package.exhausted:
                 raise  # the file's own budget: the caller reports the file
-            errors.append(FileError(f.path, f"rule {rule.id}: skipped for this file: {_package_over_budget(scope)}"))
+            errors.append(FileError(f.path, f"rule {rule.id}: skipped for this file: {_package_over_budget(scope)}", "timeout"))
             scope.lost = ""
         except Exception as e:  # noqa: BLE001 - one rule's bug must not lose other results
             import traceback
@@ -130,7 +130,9 @@ def run_rules_on_file(
             tb = traceback.extract_tb(e.__traceback__)[-1]
             errors.append(
                 FileError(
-                    f.path, f"internal error in rule {rule.id}: {type(e).__name__}: {e} ({os.path.basename(tb.filename)}:{tb.lineno})"
+                    f.path,
+                    f"internal error in rule {rule.id}: {type(e).__name__}: {e} ({os.path.basename(tb.filename)}:{tb.lineno})",
+                    "internal",
                 )
             )
     if result is not None:
@@ -235,16 +237,24 @@ def _read(path: str, errors: list[FileError]) -> bytes | None:
         data = read_bounded(path, MAX_FILE_BYTES, "file")
     except ReadError as e:
         if e.reason == "is a directory":
-            errors.append(FileError(path, "is a directory"))
+            errors.append(FileError(path, "is a directory", "unreadable"))
         elif e.reason == "not a regular file":
-            errors.append(FileError(path, "skipped: not a regular file"))
+            errors.append(FileError(path, "skipped: not a regular file", "not-regular"))
         elif e.reason.startswith("file is"):
-            errors.append(FileError(path, f"skipped: {e.reason}"))
+            errors.append(FileError(path, f"skipped: {e.reason}", "too-large"))
         else:
-            errors.append(FileError(path, f"cannot read: {e.reason}"))
+            errors.append(FileError(path, f"cannot read: {e.reason}", "unreadable"))
+        return None
+    return _vetted(path, data, errors)
+
+
+def _vetted(path: str, data: bytes, errors: list[FileError]) -> bytes | None:
+    """The bytes of a file read (or given on stdin), or None when they are no Go source to check."""
+    if len(data) > MAX_FILE_BYTES:
+        errors.append(FileError(path, f"skipped: file is {len(data)} bytes or more (limit {MAX_FILE_BYTES})", "too-large"))
         return None
     if b"\0" in data:
-        errors.append(FileError(path, "skipped: binary file (contains NUL bytes)"))
+        errors.append(FileError(path, "skipped: binary file (contains NUL bytes)", "binary"))
         return None
     return data
 
@@ -270,12 +280,19 @@ def _package_budget(pkg: Package, timeout: float) -> Budget:
 
 
 def check_group(
-    rules: list[Rule], paths: list[str], explicit: set[str], go_override: GoVersion | None, timeout: float = 10.0, force: bool = False
+    rules: list[Rule],
+    paths: list[str],
+    explicit: set[str],
+    go_override: GoVersion | None,
+    timeout: float = 10.0,
+    force: bool = False,
+    contents: dict[str, bytes] | None = None,
 ) -> Result:
     """Check the files of one directory (one or more Go packages). `explicit`: the files named
     on the command line; a generated one is skipped with a note, or checked with `force`. Each
     file has a budget of `timeout` CPU seconds for everything done for it alone (prefilter,
-    parse, rules); package-level work has its package's budget (see linter.budget)."""
+    parse, rules); package-level work has its package's budget (see linter.budget).
+    `contents` gives the bytes of paths not to be read from disk (stdin under a stand-in name)."""
     res = Result()
     started = time.perf_counter()
     packages: dict[str | None, Package] = {}
@@ -286,7 +303,7 @@ def check_group(
     preread: dict[str, bytes] = {}  # shared by the directory's packages: siblings are not read twice
     for path in paths:
         res.stats.files += 1
-        data = _read(path, res.errors)
+        data = _vetted(path, contents[path], res.errors) if contents and path in contents else _read(path, res.errors)
         if data is None:
             continue
         preread[os.path.abspath(path)] = data
@@ -294,7 +311,7 @@ def check_group(
             res.stats.skipped_generated += 1
             if path in explicit:
                 what = "generated file" if is_generated(data) else "file excluded from builds (//go:build ignore)"
-                res.errors.append(FileError(path, f"skipped: {what} (--no-default-excludes checks it)"))
+                res.errors.append(FileError(path, f"skipped: {what} (--no-default-excludes checks it)", "excluded"))
             continue
         res.stats.lines += data.count(b"\n")
         budget = Budget(timeout)
@@ -302,7 +319,7 @@ def check_group(
             with running(budget):
                 prepared = _prepare(path, data, rules, res)
         except BudgetExceeded:
-            res.errors.append(FileError(path, _file_over_budget(timeout)))
+            res.errors.append(FileError(path, _file_over_budget(timeout), "timeout"))
             continue
         if prepared is None:
             continue
@@ -323,7 +340,7 @@ def check_group(
                 found = run_rules_on_file(rules, pkg.pass_for(f), f, res.errors, res, active)
             res.findings.extend(found)
         except BudgetExceeded:
-            res.errors.append(FileError(f.path, _file_over_budget(timeout)))
+            res.errors.append(FileError(f.path, _file_over_budget(timeout), "timeout"))
     res.stats.seconds = time.perf_counter() - started
     return res
 
@@ -342,7 +359,7 @@ def _prepare(path: str, data: bytes, rules: list[Rule], res: Result) -> tuple[So
     f = SourceFile.parse(path, data, ranges)
     if f.has_syntax_errors:
         line = _first_error_line(f)
-        res.errors.append(FileError(path, f"syntax error near line {line}; checked as far as the parser recovered"))
+        res.errors.append(FileError(path, f"syntax error near line {line}; checked as far as the parser recovered", "syntax"))
     return f, active
 
 
@@ -506,7 +523,7 @@ def cached_check_group(
     with cache.recording() as deps:  # other packages of the module the checks read
         res = check_group(rules, paths, explicit, go_override, timeout, force)
     digests = cache.dependency_digests(deps)
-    if key is not None and digests is not None and not any("--timeout-per-file" in e.message for e in res.errors):
+    if key is not None and digests is not None and not any(e.kind == "timeout" for e in res.errors):
         stats = {
             "files": res.stats.files,
             "parsed": res.stats.parsed,
@@ -529,11 +546,15 @@ def group_by_directory(files: Iterable[str]) -> list[list[str]]:
     return [sorted(v) for _, v in sorted(groups.items())]
 
 
-def check_paths(paths: list[str], rules: list[Rule], options: Options) -> Result:
+def check_paths(paths: list[str], rules: list[Rule], options: Options, contents: dict[str, bytes] | None = None) -> Result:
+    """Check files and directories. `contents` maps stand-in paths to their bytes (stdin): those
+    are checked as if they were named files on disk at that path (config, go.mod, package
+    siblings, default skips), neither read nor cached."""
     started = time.perf_counter()
     result = Result()
-    files = discover(paths, result.errors)
-    explicit = {p for p in paths if os.path.isfile(p)}
+    given = contents or {}
+    files = [*given, *discover([p for p in paths if p not in given], result.errors)]
+    explicit = {p for p in paths if p in given or os.path.isfile(p)}
     if explicit and options.default_excludes:  # named files get the walk's directory skips too
         from linter.discovery import excluded_dir_of
 
@@ -541,7 +562,7 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options) -> Result
         for f in sorted(explicit):
             skip = excluded_dir_of(f)
             if skip is not None:
-                result.errors.append(FileError(f, f"skipped: in a {skip}/ directory (--no-default-excludes checks it)"))
+                result.errors.append(FileError(f, f"skipped: in a {skip}/ directory (--no-default-excludes checks it)", "excluded"))
                 dropped.add(f)
         if dropped:
             explicit -= dropped
@@ -553,7 +574,9 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options) -> Result
             if glob is None:
                 kept.append(f)
             elif f in explicit:  # named, so say why it is not checked
-                result.errors.append(FileError(f, f"skipped: excluded by {options.config.display or 'the config'} (exclude: {glob!r})"))
+                result.errors.append(
+                    FileError(f, f"skipped: excluded by {options.config.display or 'the config'} (exclude: {glob!r})", "excluded")
+                )
         files = kept
     force = not options.default_excludes
     groups = group_by_directory(files)
@@ -564,7 +587,9 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options) -> Result
         # "byte-columns": entries written while columns were code points are not reused
         ruleset = ruleset_digest(rules, repr((sorted(options.select or []), sorted(options.ignore), "byte-columns", force)))
     # Starting worker processes costs more than checking a handful of files (pre-commit).
-    if options.jobs > 1 and len(groups) > 1 and len(files) >= SMALL_RUN:
+    if contents:
+        parts = [check_group(rules, g, explicit, options.go_version, options.timeout_per_file, force, contents) for g in groups]
+    elif options.jobs > 1 and len(groups) > 1 and len(files) >= SMALL_RUN:
         # Biggest groups first so the last worker is not left with one huge package. Counted in
         # files: sizes would cost a stat per file before any worker starts, for the same order.
         groups.sort(key=lambda g: -len(g))
@@ -572,19 +597,24 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options) -> Result
 
         global _PARENT_RULES
         _PARENT_RULES = rules
+        from linter.interrupt import sigint_blocked, stop_pool, worker_initializer
+
         try:
             with ProcessPoolExecutor(
                 max_workers=options.jobs,
-                initializer=_init_worker,
-                initargs=(options,),
+                initializer=worker_initializer,
+                initargs=(_init_worker, options),
             ) as ex:
-                parts = list(
-                    ex.map(
-                        _worker,
-                        [(g, explicit, options.go_version, options.cache_dir, ruleset, options.timeout_per_file, force) for g in groups],
-                        chunksize=1,
-                    )
-                )
+                with sigint_blocked():  # workers start here: Ctrl-C is the parent's alone
+                    futures = [
+                        ex.submit(_worker, (g, explicit, options.go_version, options.cache_dir, ruleset, options.timeout_per_file, force))
+                        for g in groups
+                    ]
+                try:
+                    parts = [f.result() for f in futures]
+                except BaseException:  # Ctrl-C (or a worker's failure): do not wait for the rest
+                    stop_pool(ex)
+                    raise
         finally:
             _PARENT_RULES = None
     else:

@@ -39,15 +39,66 @@ class Finding:
         }
 
 
+# What kept a file from being checked fully, by kind. The INCOMPLETE kinds mean goplumber could
+# not look at Go code it should have looked at: `check` then exits 3 (analysis incomplete), a
+# gate cannot trust a clean result. The other kinds are notes about files that are not Go source
+# the go tool would build, so nothing they contain can ship: a binary file (NUL bytes; the Go
+# compiler rejects NUL), a syntax error (still checked as far as the parser recovered), a FIFO,
+# device or broken symbolic link (never opened: reading could block or never end); and files
+# skipped on purpose ("excluded"): a named file in vendor/ or testdata/, a generated file, one
+# the config excludes, a symbolic link out of the checked tree.
+INCOMPLETE_KINDS = frozenset({"unreadable", "too-large", "timeout", "internal"})
+NOTE_KINDS = frozenset({"binary", "syntax", "not-regular", "excluded"})
+ERROR_KINDS = INCOMPLETE_KINDS | NOTE_KINDS
+
+_KIND_FROM_MESSAGE = (  # for errors made without a kind (older cache entries, other callers)
+    ("binary file", "binary"),
+    ("syntax error", "syntax"),
+    ("not a regular file", "not-regular"),
+    ("broken symbolic link", "not-regular"),
+    ("--no-default-excludes", "excluded"),
+    ("excluded by", "excluded"),
+    ("outside the checked tree", "excluded"),
+    ("cannot read", "unreadable"),
+    ("no such file", "unreadable"),
+    ("is a directory", "unreadable"),
+    ("bytes (limit", "too-large"),
+    ("took longer", "timeout"),
+    ("timeout", "timeout"),
+    ("budget", "timeout"),
+)
+
+
+def error_kind(message: str) -> str:
+    """The kind of a FileError made without one. Fails closed: a message not known to be a
+    note is an internal error, so a new way of skipping a file cannot turn a gate green."""
+    low = message.lower()
+    for needle, kind in _KIND_FROM_MESSAGE:
+        if needle in low:
+            return kind
+    return "internal"
+
+
 @dataclass(frozen=True, order=True)
 class FileError:
-    """Something that kept a file from being checked fully; reported, never raised."""
+    """Something that kept a file from being checked fully; reported, never raised. `kind` is
+    one of ERROR_KINDS (derived from the message when not given); `incomplete` says whether it
+    makes the analysis incomplete (exit 3): every kind but the NOTE_KINDS does."""
 
     path: str
     message: str
+    kind: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.kind:
+            object.__setattr__(self, "kind", error_kind(self.message))
+
+    @property
+    def incomplete(self) -> bool:
+        return self.kind not in NOTE_KINDS
 
     def to_json(self) -> dict[str, str]:
-        return {"path": self.path, "message": self.message}
+        return {"path": self.path, "message": self.message, "kind": self.kind}
 
 
 @dataclass

@@ -72,9 +72,12 @@ class Package:
             return self._siblings_found
         found: list[tuple[str, bytes]] = []
         try:
-            names = sorted(os.listdir(self.directory or "."))
+            names = os.listdir(self.directory or ".")
         except OSError:
             names = []
+        here = os.path.abspath(self.directory or ".")
+        # a file given on stdin under a stand-in name need not exist on disk
+        names = sorted({*names, *(os.path.basename(k) for k in self.preread if os.path.dirname(k) == here)})
         for n in names:
             p = os.path.join(self.directory, n)
             if not n.endswith(".go"):
