@@ -344,9 +344,10 @@ def _check_paths_exist(args: argparse.Namespace) -> None:
             raise UsageError("--stdin-filename: empty name")
     elif args.stdin_filename is not None:
         raise UsageError('--stdin-filename needs the path "-" (read the file from stdin)')
-    for p in args.paths:
-        if p != STDIN and not os.path.lexists(p):
-            raise UsageError(f"no such file or directory: {p}")
+    missing = [p for p in args.paths if p != STDIN and not os.path.lexists(p)]
+    if missing:
+        shown = ", ".join("".join(c if c.isprintable() else repr(c)[1:-1] for c in p) for p in missing)
+        raise UsageError(f"no such file or directory: {shown}")
 
 
 def _changed_lines(args: argparse.Namespace) -> dict[str, set[int]]:
