@@ -1,4 +1,5 @@
-"""Machine-readable output: findings, errors (files not fully checked), unused suppressions
+"""Machine-readable output: findings, errors (files not fully checked, with their `kind`:
+`linter.model.INCOMPLETE_KINDS` make `check` exit 3, the others are notes), unused suppressions
 (with --report-unused-ignores) and stats as one JSON document. Paths and messages are in the
 escaped display form (`linter.formatter.escape`), so the document is valid UTF-8 whatever the
 file names; columns are 1-based bytes, like go vet."""
