@@ -113,6 +113,10 @@ def test_clean_findings_and_notes_that_do_not_fail(tmp_path: Path, run_cli) -> N
     assert code == 0 and kinds == {"bin.go": "binary", "broken.go": "syntax"}, err
     write(tmp_path / "bad" / "svc.go", LEAKY)
     assert run_cli("check", "bad", cwd=tmp_path)[0] == 1
+    # files skipped on purpose are notes too: pre-commit naming a vendored file stays green
+    write(tmp_path / "vendor" / "v" / "svc.go", LEAKY)
+    code, out, err = run_cli("check", "--format", "json", "vendor/v/svc.go", cwd=tmp_path)
+    assert code == 0 and [e["kind"] for e in json.loads(out)["errors"]] == ["excluded"], err
 
 
 def test_file_over_the_size_limit_is_incomplete(tmp_path: Path, run_cli) -> None:
@@ -142,14 +146,16 @@ def test_unreadable_file_and_internal_rule_error_are_incomplete(tmp_path: Path, 
     write(tmp_path / "svc.go", LEAKY)
     write(tmp_path / "other.go", FIXED.replace("func handler", "func other"))
     monkeypatch.chdir(tmp_path)
-    real_open = open
+    from linter import safeio
+
+    real_read = safeio.read_bounded
 
     def unreadable(path, *a, **kw):  # root reads mode-000 files: simulate the permission error
         if str(path).endswith("other.go"):
-            raise PermissionError(13, "Permission denied")
-        return real_open(path, *a, **kw)
+            raise safeio.ReadError("Permission denied")
+        return real_read(path, *a, **kw)
 
-    monkeypatch.setattr(engine, "open", unreadable, raising=False)
+    monkeypatch.setattr(safeio, "read_bounded", unreadable)
     code, out, err = run_in_process(capsys, "check", "--no-cache", "--format", "json", ".")
     doc = json.loads(out)
     assert code == 3 and [f["rule_id"] for f in doc["findings"]] == ["unclosed-client"]
