@@ -241,6 +241,9 @@ def loop_kind(f: SourceFile, loop: Node) -> str:
     if right is None:
         return "collection-range"
     text = f.text(right)
+    if right.type == "unary_expression" and text.lstrip().startswith("*"):
+        # `range *topics`: a collection behind a pointer (a channel behind one is rare)
+        return "channel-range" if _CHANNEL_NAME.search(text.rsplit(".", 1)[-1]) else "collection-range"
     if right.type == "unary_expression" or text.endswith(".C") or re.search(r"\bTick\w*\(|Chan(nel)?\(\)$", text):
         return "channel-range"
     if right.type == "call_expression":

@@ -628,6 +628,11 @@ class LifetimeCheck(Check):
             return None
         if state != LEAKED:
             return None
+        if self._used_until_exit(node, fn):
+            # `t := time.NewTicker(d); for range t.C {...}` with no way out: the value is in use
+            # for as long as its goroutine runs; what outlives a call is the goroutine
+            # (endless-goroutine's), not the value
+            return None
         long = self._process_lived(pass_, outer, fn)
         if long is not None:
             return self._long_lived(vars_, long)
@@ -872,6 +877,8 @@ class LifetimeCheck(Check):
                 continue  # already released on this path
             if any(within(ex, s) for s in sites):
                 continue
+            if ex.parent is not None and any(s.start_byte < ex.start_byte and within(s, ex.parent) for s in sites):
+                continue  # `if !c.Closed() { c.Close() }; return err`: released (if open) on the way out
             return ex, last
         return None
 

@@ -137,3 +137,20 @@ func dialProxy(network, addr, proxyHost string, proxyTLS *tls.Config) (net.Conn,
 	}
 	return conn, nil
 }
+
+// Negative (reduced from an autoscaler's Kafka scaler): the error branch closes the client when
+// it is still open.
+func kafkaClients(brokers []string, topic string) (*sql.DB, error) {
+	// ok: unclosed-client
+	client, err := sql.Open("kafka", topic)
+	if err != nil {
+		return nil, err
+	}
+	if err := client.Ping(); err != nil {
+		if client.Stats().OpenConnections >= 0 {
+			client.Close()
+		}
+		return nil, err
+	}
+	return client, nil
+}

@@ -349,3 +349,29 @@ func pumpLoop(in <-chan []byte, reconfig <-chan time.Duration, write func([]byte
 done:
 	flush.Stop()
 }
+
+// Negative (reduced from a service registry's push centre): a ticker that drives a loop nothing
+// leaves is in use for as long as its goroutine runs; stopping it would need a way out first.
+type pushCenter struct{ clean func() }
+
+func (p *pushCenter) cleanZombies() {
+	// ok: unstopped-ticker
+	ticker := time.NewTicker(time.Minute)
+	for range ticker.C {
+		p.clean()
+	}
+}
+
+// Positive: the same loop with a way out leaves the ticker running behind it.
+func (p *pushCenter) cleanUntil(done <-chan struct{}) {
+	// ruleid: unstopped-ticker
+	ticker := time.NewTicker(time.Minute)
+	for {
+		select {
+		case <-ticker.C:
+			p.clean()
+		case <-done:
+			return
+		}
+	}
+}
