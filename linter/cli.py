@@ -12,10 +12,12 @@ Exit codes (what a gate can trust):
        3 wins over 1: the findings are still printed. Files that are not Go source the go tool
        would build (a binary file with NUL bytes, which the Go compiler rejects; a syntax
        error, checked as far as the parser recovered; a FIFO, device or broken symbolic link)
-       are notes and do not change the exit code (`linter.model.NOTE_KINDS`).
+       and files skipped on purpose (vendor/, generated, config exclude, a link out of the
+       tree) are notes and do not change the exit code (`linter.model.NOTE_KINDS`).
   130  interrupted (Ctrl-C / SIGINT): one line, no traceback, worker processes stopped
 
-`goplumber test` keeps 0/1/2. GOPLUMBER_DEBUG=1 prints the traceback of an internal error.
+`goplumber test` keeps 0/1/2 (an internal error is 3 for every command). GOPLUMBER_DEBUG=1 prints
+the traceback of an internal error.
 """
 
 from __future__ import annotations
@@ -56,8 +58,8 @@ exit codes:
        unwritable --output)
   3    analysis incomplete: a file could not be read, timed out, hit an internal error or
        is over the size limit (findings are still printed; 3 wins over 1); also an
-       internal error of goplumber itself. Binary (NUL) files, syntax errors, FIFOs and
-       broken links are notes only.
+       internal error of goplumber itself. Binary (NUL) files, syntax errors, FIFOs,
+       broken links and files skipped on purpose (vendor/, generated, excluded) are notes.
   130  interrupted (Ctrl-C)
 """
 
