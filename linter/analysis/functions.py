@@ -102,6 +102,7 @@ class FileFunctions:
         self._infos: dict[int, FuncInfo] = {}
         self._facts: dict[int, FuncFacts] = {}
         self._slices: dict[int, bool] = {}
+        self._enclosing: dict[int, Node | None] = {}  # node id -> its innermost function node
 
     def info(self, node: Node) -> FuncInfo:
         """The FuncInfo of a function node, built on first use (most functions never are)."""
@@ -112,12 +113,26 @@ class FileFunctions:
         return got
 
     def enclosing(self, node: Node | None) -> FuncInfo | None:
+        """The innermost function around `node`. Remembered for every node the walk passed, so
+        the next walk from nearby stops where this one went by (deep code asks a lot)."""
         if node is None:
             return None
-        for n in self.file.ancestors(node):
-            if n.type in FUNCTION_KINDS:
-                return self.info(n)
-        return None
+        memo = self._enclosing
+        if node.id in memo:
+            got = memo[node.id]
+        else:
+            passed, got = [node], None
+            for n in self.file.ancestors(node):
+                if n.type in FUNCTION_KINDS:
+                    got = n
+                    break
+                if n.id in memo:
+                    got = memo[n.id]
+                    break
+                passed.append(n)
+            for n in passed:
+                memo[n.id] = got
+        return self.info(got) if got is not None else None
 
     def outermost(self, node: Node) -> FuncInfo | None:
         """The top-level declaration containing `node` (through any func literals)."""
