@@ -448,7 +448,10 @@ def test_stdin_in_every_format(tmp_path: Path, monkeypatch) -> None:
     write(tmp_path / "svc" / "main.go", LOOP)  # the caller is a sibling on disk: the finding needs it
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     name = "svc/reload.go"  # need not exist on disk
-    for fmt in ("text", "json", "sarif", "github", "junit"):
+    from linter.formatter import FORMATS
+
+    assert set(FORMATS) == {"text", "json", "sarif", "github", "junit", "code-climate", "checkstyle"}  # a new one: add it here
+    for fmt in FORMATS:
         code, out, err = _stdin(tmp_path, RELOAD, "--format", fmt, "--stdin-filename", name, "-")
         assert code == 1, (fmt, err)
         if fmt == "text":
@@ -460,6 +463,10 @@ def test_stdin_in_every_format(tmp_path: Path, monkeypatch) -> None:
             assert res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == name
         elif fmt == "github":
             assert out.startswith("::error file=svc/reload.go,line=10,")
+        elif fmt == "code-climate":
+            assert [i["location"]["path"] for i in json.loads(out)] == [name]
+        elif fmt == "checkstyle":
+            assert [f.get("name") for f in ET.fromstring(out).iter("file")] == [name]
         else:
             (case,) = [c for c in ET.fromstring(out).iter("testcase") if c.find("failure") is not None]
             assert case.get("file") == name
