@@ -29,7 +29,7 @@ def incomplete(error: FileError) -> bool:
     internal error: exit 3), rather than a note about a file the go tool would not build
     either (binary, syntax error, not a regular file). Formats list both; they mark only the
     first as a failure of the run."""
-    return bool(getattr(error, "incomplete", True))
+    return error.incomplete
 
 
 def render(name: str, result: Result, rules: list[Rule], style: TextStyle | None = None) -> str:
