@@ -177,7 +177,7 @@ def test_readme_workflow_uploads_a_full_scan_on_push_and_pull_request():
     options = plumber.get("with", {})
     # nothing that narrows findings reaches the SARIF run: the diff scope is gate-args only
     assert "--new-from" not in options.get("args", "") and "--baseline" not in options.get("args", "")
-    assert "--new-from-rev" in options["gate-args"] and "pull_request" in options["gate-args"]
+    assert "--new-from-merge-base" in options["gate-args"] and "pull_request" in options["gate-args"]
     sarif = options.get("sarif-file", _action()["inputs"]["sarif-file"]["default"])
     assert upload["with"]["sarif_file"] == sarif
     assert "pull_request" not in upload.get("if", "") and "event_name" not in upload.get("if", "")
@@ -210,6 +210,7 @@ def _action_repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     subprocess.run(["git", "init", "-q", "."], cwd=repo, check=True)
     subprocess.run([*git, "add", "."], cwd=repo, check=True)
     subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    subprocess.run(["git", "branch", "base"], cwd=repo, check=True)  # the pull request's base branch
     (repo / "extra.go").write_text("package main\n\nfunc storeAgain(req *Request) {\n\tcache.Store(req.Id, req.Msg[:2])\n}\n")
     subprocess.run([*git, "add", "."], cwd=repo, check=True)
     subprocess.run([*git, "commit", "-qm", "change"], cwd=repo, check=True)
@@ -242,7 +243,7 @@ def _run_action(repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess[
 @pytest.mark.skipif(shutil.which("bash") is None or shutil.which("git") is None, reason="needs bash and git")
 def test_action_writes_a_full_sarif_while_annotations_are_diff_scoped(tmp_path):
     repo, env = _action_repo(tmp_path)
-    env["GOPLUMBER_GATE_ARGS"] = "--new-from-rev HEAD~1"
+    env["GOPLUMBER_GATE_ARGS"] = "--new-from-merge-base base"  # as the README's workflow on a pull request
     env["GOPLUMBER_PATHS"] = " .\n"  # spaces and newlines only separate
     p = _run_action(repo, env)
     assert p.returncode == 1, p.stderr  # the new finding fails the step
@@ -264,6 +265,7 @@ def test_action_inputs_cannot_run_shell_commands(tmp_path):
         # the words reached goplumber as they were written (no substitution, no glob): as paths
         # that do not exist
         assert "$(touch" in p.stdout + p.stderr and "`touch" in p.stdout + p.stderr, (name, p.stdout, p.stderr)
+        assert p.returncode == 2, (name, p.stdout, p.stderr)  # paths that do not exist: a usage error
     # a usage error in the SARIF run leaves no half-written report behind for the upload step
     p = _run_action(repo, {**env, "GOPLUMBER_ARGS": "--no-such-flag"})
     assert p.returncode == 2
