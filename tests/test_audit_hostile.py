@@ -47,6 +47,12 @@ func h(w http.ResponseWriter, r *http.Request) { requests.WithLabelValues(r.URL.
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}
 
 
+def _default_sigint() -> None:
+    """Run the child with Ctrl-C's default action even when this test runs as a shell's
+    background job (which starts with SIGINT ignored, and Python keeps an ignored SIGINT)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def git(cwd: Path, *args: str) -> str:
     p = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env={**os.environ, **GIT_ENV})
     return p.stdout.strip()
@@ -681,6 +687,7 @@ def test_ctrl_c_stops_the_pool_without_tracebacks(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches it
+        preexec_fn=_default_sigint,  # a shell's background job would inherit SIGINT ignored
     )
     try:
         for _ in range(1200):  # until the first repository is recorded (safety net: 60 s)

@@ -56,6 +56,12 @@ SLOW_RULE = "id: slow\nseverity: info\nmessage: slow\nrule:\n  kind: interpreted
 SLOW_GO = 'package s\n\nvar x = "' + "a" * 40 + 'b"\n'
 
 
+def _default_sigint() -> None:
+    """Run the child with Ctrl-C's default action even when this test runs as a shell's
+    background job (which starts with SIGINT ignored, and Python keeps an ignored SIGINT)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def write(path: Path, text: str | bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode() if isinstance(text, str) else text)
@@ -277,7 +283,13 @@ def _interrupt(args: list[str], cwd: Path, workers: int) -> tuple[int, str, str]
     have burnt CPU, or it has), then Ctrl-C the group as a terminal does."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     p = subprocess.Popen(
-        [sys.executable, "-m", "linter", *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+        [sys.executable, "-m", "linter", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=_default_sigint,
     )
     try:
         give_up = time.monotonic() + 120  # a safety net only

@@ -18,7 +18,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import signal
 import sys
 import time
 import traceback
@@ -215,12 +214,6 @@ def _init(options: Options) -> None:
     _RULES = prepare_rules(_OPTIONS)
 
 
-def _init_worker(options: Options) -> None:
-    # Ctrl-C is the parent's to handle: it stops the workers itself (no traceback per worker).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _init(options)
-
-
 def _task(item: Item) -> RepoOutcome:
     return audit_one(item[0], _RULES, _OPTIONS, item[1])
 
@@ -316,14 +309,19 @@ def _execute(todo: list[Item], options: Options, jobs: int, scheduler: str | Non
 
 
 def _pool(queue: list[Item], options: Options, jobs: int) -> Iterator[RepoOutcome]:
-    ex = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,))
+    from linter.interrupt import sigint_blocked, stop_pool, worker_initializer
+
+    # workers start with SIGINT blocked and then ignore it: Ctrl-C is the parent's alone, even
+    # for a worker the executor spawns late (it spawns them on demand, at a submit)
+    ex = ProcessPoolExecutor(max_workers=jobs, initializer=worker_initializer, initargs=(_init, options))
     pending: dict[Future[RepoOutcome], Item] = {}
     finished = False
     try:
         while queue or pending:
-            while queue and len(pending) < jobs * 2:
-                item = queue.pop(0)
-                pending[ex.submit(_task, item)] = item
+            with sigint_blocked():
+                while queue and len(pending) < jobs * 2:
+                    item = queue.pop(0)
+                    pending[ex.submit(_task, item)] = item
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             broken = False
             for fut in done:
@@ -345,9 +343,11 @@ def _pool(queue: list[Item], options: Options, jobs: int) -> Iterator[RepoOutcom
         if not finished:  # interrupted (Ctrl-C) or the store failed: stop now, not after the queue
             for fut in pending:
                 fut.cancel()
-            for proc in list(getattr(ex, "_processes", {}).values()):
-                proc.terminate()
-        ex.shutdown(wait=True, cancel_futures=True)
+            # not shutdown(wait=True): joining the executor's manager thread after its workers
+            # were killed can hang; end the workers and leave the thread to notice
+            stop_pool(ex)
+        else:
+            ex.shutdown(wait=True, cancel_futures=True)
 
 
 def _execute_dask(todo: list[Item], options: Options, scheduler: str) -> Iterator[RepoOutcome]:
