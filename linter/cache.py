@@ -84,18 +84,15 @@ def _file_digest(directory: str, name: str) -> bytes | None:
 
 
 def _nearest_gomod(directory: str) -> bytes | None:
-    d = os.path.abspath(directory or ".")
-    while True:
-        p = os.path.join(d, "go.mod")
-        if os.path.isfile(p):
-            try:
-                return read_bounded(p, MAX_GOMOD_BYTES, "go.mod")
-            except OSError:
-                return None
-        parent = os.path.dirname(d)
-        if parent == d:
-            return None
-        d = parent
+    from linter.roots import module_root
+
+    root = module_root(directory or ".")
+    if root is None:
+        return None
+    try:
+        return read_bounded(os.path.join(root, "go.mod"), MAX_GOMOD_BYTES, "go.mod")
+    except OSError:
+        return None
 
 
 # -- other packages a result depended on ------------------------------------------------------

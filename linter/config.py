@@ -23,6 +23,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from linter import roots
 from linter.model import SEVERITIES
 
 CONFIG_NAMES = (".goplumber.yaml", ".goplumber.yml")
@@ -186,14 +187,8 @@ def _go_version_text(doc: Any) -> str | None:
 def repository_root(config_path: str) -> str:
     """The repository holding a config file (where it is, not where a link to it points): the
     nearest directory upwards with a `.git`, else the config's own directory (resolved)."""
-    start = d = os.path.realpath(os.path.dirname(os.path.abspath(config_path)))
-    while True:
-        if os.path.lexists(os.path.join(d, ".git")):
-            return d
-        parent = os.path.dirname(d)
-        if parent == d:
-            return start
-        d = parent
+    start = os.path.realpath(os.path.dirname(os.path.abspath(config_path)))
+    return roots.repository_root(start) or start
 
 
 def _within(path: str, root: str) -> bool:

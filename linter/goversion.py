@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from linter.roots import module_root
 from linter.safeio import read_head
 
 _GO_DIRECTIVE = re.compile(rb"^\s*go\s+(\d+)\.(\d+)", re.MULTILINE)
@@ -34,19 +35,6 @@ def go_mod_version(directory: str) -> GoVersion | None:
     except OSError:
         return None
     return (int(m.group(1)), int(m.group(2))) if m else None
-
-
-@lru_cache(maxsize=4096)
-def module_root(directory: str) -> str | None:
-    """The directory of the nearest go.mod at or above `directory` (None if there is none)."""
-    d = os.path.abspath(directory)
-    while True:
-        if os.path.isfile(os.path.join(d, "go.mod")):
-            return d
-        parent = os.path.dirname(d)
-        if parent == d:
-            return None
-        d = parent
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,7 @@ def _path_forms(path: str) -> tuple[str, ...]:
     and the base name are tried too. Computed once per path, shared by every rule."""
     import os
 
-    from linter.goversion import module_root
+    from linter.roots import module_root
 
     root = module_root(os.path.dirname(path) or ".")
     forms = [os.path.normcase(os.path.relpath(os.path.abspath(path), root))] if root else []

@@ -454,25 +454,22 @@ class LifetimeCheck(Check):
     @staticmethod
     def _package_dir(file_path: str, import_path: str) -> str | None:
         """The directory of `import_path` when it is a package of the file's own module."""
-        d = os.path.dirname(os.path.abspath(file_path))
-        while True:
-            gomod = os.path.join(d, "go.mod")
-            if os.path.isfile(gomod):
-                try:
-                    m = re.search(r"^module\s+(\S+)", read_head(gomod, 65536).decode("utf-8", "replace"), re.M)
-                except OSError:
-                    return None
-                if m is None:
-                    return None
-                mod = m.group(1).strip('"')
-                if import_path == mod or import_path.startswith(mod + "/"):
-                    sub = os.path.join(d, *import_path[len(mod) :].strip("/").split("/"))
-                    return sub if os.path.isdir(sub) else None
-                return None
-            parent = os.path.dirname(d)
-            if parent == d:
-                return None
-            d = parent
+        from linter.roots import module_root
+
+        d = module_root(os.path.dirname(os.path.abspath(file_path)))
+        if d is None:
+            return None
+        try:
+            m = re.search(r"^module\s+(\S+)", read_head(os.path.join(d, "go.mod"), 65536).decode("utf-8", "replace"), re.M)
+        except OSError:
+            return None
+        if m is None:
+            return None
+        mod = m.group(1).strip('"')
+        if import_path == mod or import_path.startswith(mod + "/"):
+            sub = os.path.join(d, *import_path[len(mod) :].strip("/").split("/"))
+            return sub if os.path.isdir(sub) else None
+        return None
 
     @staticmethod
     def _declared_release(directory: str, name: str, candidates: tuple[str, ...]) -> frozenset[str] | None:

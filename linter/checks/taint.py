@@ -833,7 +833,7 @@ _MAX_PACKAGES = 64
 @lru_cache(maxsize=1024)
 def _module(directory: str) -> tuple[str, str] | None:
     """(root directory, module path) of the nearest go.mod at or above `directory`."""
-    from linter.goversion import module_root
+    from linter.roots import module_root
 
     d = module_root(directory or ".")
     if d is None:

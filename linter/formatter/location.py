@@ -4,26 +4,13 @@ lines behind a byte column (SARIF's code-point columns, the text excerpt)."""
 
 from __future__ import annotations
 
-import functools
 import os
 import urllib.parse
 from dataclasses import dataclass, field
 
+from linter.roots import repository_root
+
 BOM = b"\xef\xbb\xbf"
-
-
-@functools.lru_cache(maxsize=4096)
-def repository_root(directory: str) -> str | None:
-    """The nearest directory at or above `directory` (absolute) holding `.git` (a directory, or
-    the file of a worktree or submodule)."""
-    d = directory
-    while True:
-        if os.path.exists(os.path.join(d, ".git")):
-            return d
-        parent = os.path.dirname(d)
-        if parent == d:
-            return None
-        d = parent
 
 
 @dataclass(frozen=True)
