@@ -6,27 +6,7 @@ import json
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-LEAK = """package a
-
-import "time"
-
-func f(in chan int) {
-	for {
-		select {
-		case <-in:
-		case <-time.After(time.Minute):
-		}
-	}
-}
-"""
-
-
-def write(tmp: Path, name: str, text: str | bytes) -> Path:
-    p = tmp / name
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_bytes(text.encode() if isinstance(text, str) else text)
-    return p
+from samples import LEAK, write
 
 
 def test_clean_exit_0(tmp_path: Path, run_cli) -> None:

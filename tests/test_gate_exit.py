@@ -15,30 +15,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from samples import FIXED, LEAKY, ROOT
 
 from linter import cli, engine
 from linter.diffscope import changed_lines_from_patch
 from linter.model import FileError
 
-ROOT = Path(__file__).resolve().parent.parent
-
-LEAKY = """package svc
-
-import (
-	"net/http"
-
-	secretmanager "cloud.google.com/go/secretmanager/apiv1"
-)
-
-func handler(w http.ResponseWriter, r *http.Request) {
-	client, err := secretmanager.NewClient(r.Context())
-	if err != nil {
-		return
-	}
-	_, _ = client.AccessSecretVersion(r.Context(), nil)
-}
-"""
-FIXED = LEAKY.replace("\t_, _ = client.Access", "\tdefer client.Close()\n\t_, _ = client.Access")
 TIMER = """package svc
 
 import "time"

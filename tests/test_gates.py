@@ -14,27 +14,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from samples import FIXED, LEAKY, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 
-LEAKY = """package svc
-
-import (
-	"net/http"
-
-	secretmanager "cloud.google.com/go/secretmanager/apiv1"
-)
-
-func handler(w http.ResponseWriter, r *http.Request) {
-	client, err := secretmanager.NewClient(r.Context())
-	if err != nil {
-		return
-	}
-	_, _ = client.AccessSecretVersion(r.Context(), nil)
-}
-"""
-FIXED = LEAKY.replace("\t_, _ = client.Access", "\tdefer client.Close()\n\t_, _ = client.Access")
 TIMER = """
 func wait(in chan int) {
 	for {

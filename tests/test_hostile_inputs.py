@@ -14,30 +14,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from samples import LEAK, ROOT, write
 
 from linter import __version__
-
-ROOT = Path(__file__).resolve().parent.parent
-LEAK = """package a
-
-import "time"
-
-func f(in chan int) {
-	for {
-		select {
-		case <-in:
-		case <-time.After(time.Minute):
-		}
-	}
-}
-"""
-
-
-def write(tmp: Path, name: str, text: str | bytes) -> Path:
-    p = tmp / name
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_bytes(text.encode() if isinstance(text, str) else text)
-    return p
 
 
 def one_line_error(code: int, err: str) -> str:
