@@ -222,13 +222,13 @@ def _statement_of(node: Node, stop: Node) -> Node | None:
     return None
 
 
-def _inside(node: Node, kind: str, stop: Node) -> Node | None:
+def _inside(f: SourceFile, node: Node, kind: str, stop: Node) -> Node | None:
     """The nearest ancestor of `node` of type `kind` below `stop`, not crossing a func literal."""
-    n = node.parent
-    while n is not None and n.id != stop.id and n.type != "func_literal":
+    for n in f.ancestors(node):  # (Node.parent costs the node's depth: see Ancestry)
+        if n.id == stop.id or n.type == "func_literal":
+            return None
         if n.type == kind:
             return n
-        n = n.parent
     return None
 
 
@@ -660,8 +660,8 @@ class LifetimeCheck(Check):
                 return None
             use = use_of(occ)
             k = use.kind
-            if k == "return" or k == "composite" and _inside(occ, "return_statement", body):
-                ret = _inside(occ, "return_statement", body)
+            if k == "return" or k == "composite" and _inside(f, occ, "return_statement", body):
+                ret = _inside(f, occ, "return_statement", body)
                 if ret is None or _statement_of(ret, body) is None:
                     return None  # returned from a closure: not this function's result
                 returns.append(ret)
@@ -1098,10 +1098,7 @@ class LifetimeCheck(Check):
         if not occurrences:
             return False
         for occ in occurrences:
-            n = occ.parent
-            while n is not None and n.id != body.id and n.type not in ("return_statement", "func_literal"):
-                n = n.parent
-            if n is None or n.type != "return_statement":
+            if _inside(target.file, occ, "return_statement", body) is None:
                 return False
         return True
 

@@ -568,10 +568,9 @@ class LoopContextCheck(Check):
         pattern = re.compile(rf"(?<![\w.]){re.escape(receiver)}\s*\.\s*(?:{methods})\s*\(")
         for m in pattern.finditer(text):
             start = node.end_byte + len(text[: m.start()].encode("utf-8"))
-            occ = ctx.scope.descendant_for_byte_range(start, start + 1)
-            while occ is not None and occ.type != "call_expression" and occ.id != ctx.scope.id:
-                occ = occ.parent
-            if occ is None or occ.type != "call_expression":
+            hit = ctx.scope.descendant_for_byte_range(start, start + 1)
+            occ = next((n for n in f.ancestors(hit) if n.type == "call_expression"), None) if hit is not None else None
+            if occ is None or not within(occ, ctx.scope):
                 continue
             if ctx.lexical and _deferred_past(occ, ctx.scope):
                 continue  # `defer w.Unsubscribe(k)` in a loop body runs when the function returns
