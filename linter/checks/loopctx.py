@@ -418,6 +418,8 @@ class LoopContextCheck(Check):
             for o in facts.uses(result_var):
                 if o.start_byte > node.end_byte and use_of(o).kind in ("return", "store", "composite", "send"):
                     return True  # handed to the caller or kept: not one per iteration here
+                if o.start_byte > node.end_byte and _wrapped_and_kept(f, facts, o):
+                    return True  # `b = newBuffered(sub); s.subs[k] = b`: kept inside a handle that is stored
         if self.error_only and _error_only(f, use, fns.enclosing(node)):
             return True  # `err := c.Subscribe(ctx, fn)`: a blocking call that returns when done
         if self.released_by and self._receiver_released(node, pass_, fns):
@@ -438,13 +440,18 @@ class LoopContextCheck(Check):
         if self.unsubscribed_by and self._unsubscribed_on_receiver(node, ctx, pass_):
             return True  # `s.w.Subscribe(key, l); defer s.w.Unsubscribe(key, l)`
         returns_cancel = self.drained and self._cancelled_on_return(node, pass_)
-        if self.drained and _ranged_over(node) and not _leaves_reading_early(f, node, returns_cancel):
+        # a `return` from the reading loop leaves the repeating loop too when both are in this
+        # function: the abandoned watch is not repeated (one per call, not one per iteration)
+        returns_end = ctx.lexical and not _in_literal(node, ctx.scope)
+        if self.drained and _ranged_over(node) and not _leaves_reading_early(f, node, returns_cancel or returns_end):
             return True  # `for resp := range cli.Watch(ctx, k)`: read until the watch closes
         if result_var and self.drained:
             for o in facts.uses(result_var):
                 if within(o, ctx.scope) and (_ranged_over(o) or _received_until_closed(o)) and not _in_literal(o, ctx.scope):
-                    if not _leaves_reading_early(f, o, returns_cancel):
+                    if not _leaves_reading_early(f, o, returns_cancel or returns_end):
                         return True
+        if self.drained and ctx.lexical and _restarted_after_end(f, node, ctx.scope, facts):
+            return True  # re-watched only when a one-shot timer fires, re-armed after the watch ended
         for rule in self.release_patterns:
             for cand in rule.candidates(ctx.scope):
                 if rule.match(cand, env, pass_) is not None:
@@ -736,6 +743,68 @@ def _kept_past_iteration(f: SourceFile, facts: Any, var: str, node: Node, scope:
             if decls and all(not within(d, scope) for d in decls):
                 return True
     return False
+
+
+def _wrapped_and_kept(f: SourceFile, facts: Any, occ: Node) -> bool:
+    """`occ` is an argument of a call (a wrapper's constructor) whose result is returned, stored,
+    or assigned to a variable that is then returned or stored: the subscription lives on inside
+    a kept handle instead of being dropped."""
+    use = use_of(occ)
+    if use.kind != "arg" or use.node is None or use.node.type != "call_expression":
+        return False
+    wrapped = use_of(use.node)
+    if wrapped.kind in ("return", "store", "composite", "send"):
+        return True
+    if wrapped.kind != "var" or wrapped.node is None:
+        return False
+    return any(
+        o.start_byte > use.node.end_byte and use_of(o).kind in ("return", "store", "composite", "send")
+        for o in facts.uses(f.text(wrapped.node))
+    )
+
+
+def _restarted_after_end(f: SourceFile, node: Node, scope: Node, facts: Any) -> bool:
+    """`case <-failTimer.C: evs, errs, err = w.Watch(...)` where `failTimer` is a one-shot
+    `time.NewTimer` that the loop re-arms only when the watch failed to start (`if err != nil`)
+    or in the case that receives the watch's own error/event channel: a new watch starts only
+    after the previous one ended."""
+    stmt = _statement_of(node)
+    if stmt.type != "assignment_statement":
+        return False
+    left = stmt.child_by_field_name("left")
+    results = {f.text(t) for t in (left.named_children if left is not None else []) if t.type == "identifier"} - {"_"}
+    case = f.parent(stmt)
+    if case is not None and case.type == "statement_list":
+        case = f.parent(case)
+    if case is None or case.type != "communication_case" or not results:
+        return False
+    comm = case.child_by_field_name("communication")
+    m = re.fullmatch(r"<-\s*([A-Za-z_]\w*)\.C", f.text(comm).strip()) if comm is not None else None
+    if m is None:
+        return False
+    timer = m.group(1)
+    decls = [o for o in facts.uses(timer) if _is_declaration_site(o)]
+    if not decls or not all(re.search(r"time\.NewTimer\(", f.text(_statement_of(d))) for d in decls):
+        return False
+    select = f.parent(case)
+    watched = set()  # the select's cases that receive one of the watch's results
+    for c in select.named_children if select is not None else []:
+        cc = c.child_by_field_name("communication") if c.type == "communication_case" else None
+        if cc is not None and any(re.search(rf"<-\s*{re.escape(r)}\b", f.text(cc)) for r in results):
+            watched.add(c.id)
+    if not watched:
+        return False
+    resets = [o for o in facts.uses(timer) if within(o, scope) and re.match(r"\w+\.Reset\b", f.text(o.parent) if o.parent else "")]
+    for r in resets:
+        at: Node | None = r
+        while at is not None and at.id != scope.id and at.type != "communication_case":
+            at = f.parent(at)
+        if at is not None and at.id in watched:
+            continue
+        if at is not None and at.id == case.id and on_error_path(f, r, case):
+            continue
+        return False
+    return True
 
 
 def _is_declaration_site(occ: Node) -> bool:
