@@ -131,3 +131,17 @@ func echoRoute2(c echo.Context) error {
 	latency.With(prometheus.Labels{"route": c.Path(), "code": strconv.Itoa(http.StatusOK)}).Observe(1)
 	return nil
 }
+
+// Negative: an OpenTelemetry-style attribute key's With(value) makes one attribute for a span
+// or a labeler, not a Prometheus series.
+type attrKey string
+
+func (k attrKey) With(v string) [2]string { return [2]string{string(k), v} }
+
+var routeTagKey = attrKey("route.tag")
+
+func tagged(w http.ResponseWriter, r *http.Request) {
+	tag := r.Header.Get("X-Route-Tag")
+	// ok: unbounded-label
+	_ = routeTagKey.With(tag)
+}
