@@ -732,13 +732,16 @@ class RetentionCheck(Check):
         owner_type: str | None = None
         if q.type == "selector_expression":
             owner = q.child_by_field_name("operand")
-            if owner is None or owner.type != "identifier":
+            if owner is None:
                 return None
-            oname = f.text(owner)
-            if oname == outer.receiver:
+            if owner.type == "identifier" and f.text(owner) == outer.receiver:
                 owner_type = outer.receiver_type
-            elif facts.declares(oname) or oname not in pass_.result_of(PACKAGE_VARS):
-                return None
+            elif owner.type == "identifier" and not facts.declares(f.text(owner)) and f.text(owner) in pass_.result_of(PACKAGE_VARS):
+                pass
+            else:
+                owner_type = self._shared_owner(owner, fn, outer, pass_, types)
+                if owner_type is None:
+                    return None
         elif q.type == "unary_expression":
             inner = q.child_by_field_name("operand")
             if inner is None or inner.type != "identifier" or f.text(inner) != outer.receiver:
@@ -764,6 +767,30 @@ class RetentionCheck(Check):
             return None  # `i.buf = batch` elsewhere: the drained array is dropped at each refill
         btext = _short(f.text(q))
         return Verdict(vars={"SLICE": _short(f.text(sl)), "BASE": btext, "RETAINS": _POP_MESSAGE.format(base=btext)})
+
+    @staticmethod
+    def _shared_owner(owner: Node, fn: FuncInfo, outer: FuncInfo, pass_: Pass, types: _TypeIndex) -> str | None:
+        """The struct type of a queue's owner reached through pointers from outside the call:
+        `eh.queue` for a parameter `eh *eventHandler` or the receiver's `r.state.queue`, when the
+        step's declared type is a pointer to a struct of this package. A local's (`s := &T{}`)
+        dies with the call and gives None."""
+        root = owner
+        while root.type == "selector_expression":
+            nxt = root.child_by_field_name("operand")
+            if nxt is None:
+                return None
+            root = nxt
+        if root.type != "identifier":
+            return None
+        name = pass_.file.text(root)
+        params = {n for info in (fn, outer) for n, _ in info.params}
+        if name != outer.receiver and name not in params:
+            return None
+        t = types.type_of(owner, fn, pass_)
+        if t is None or not t.strip().startswith("*"):
+            return None
+        named = _named(t)
+        return t.strip() if named is not None and types.fields(named) is not None else None
 
     def _slots_cleared(self, f: Any, aliases: set[str], fn: FuncInfo, pass_: Pass, front: bool) -> bool:
         """Does the function write a slot of the container (`q[0] = nil`, `h[i] = h[n-1]`) or hand
