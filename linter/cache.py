@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from linter import __version__
+from linter.fix.model import Fix
 from linter.model import FileError, Finding
 from linter.safeio import read_bounded
 
@@ -213,6 +214,11 @@ def _valid_entry(doc: dict[str, Any]) -> bool:
             return False
         if not isinstance(f.get("snippet", ""), str):
             return False
+        if f.get("fix") is not None:
+            try:
+                Fix.from_json(f["fix"])
+            except ValueError:
+                return False
         lines = f.get("stmt_lines", [0, 0])
         if not (isinstance(lines, list) and len(lines) == 2 and all(type(n) is int for n in lines)):
             return False
@@ -260,7 +266,10 @@ def findings_to_doc(
     findings: list[Finding], errors: list[FileError], stats: dict[str, Any], unused: list[Any], suppressed: int
 ) -> dict[str, Any]:
     return {
-        "findings": [{**f.to_json(), "snippet": f.snippet, "stmt_lines": list(f.stmt_lines)} for f in findings],
+        "findings": [
+            {**f.to_json(), "snippet": f.snippet, "stmt_lines": list(f.stmt_lines), "fix": f.fix.to_json() if f.fix is not None else None}
+            for f in findings
+        ],
         "errors": [e.to_json() for e in errors],
         "stats": stats,
         "unused": [list(u) for u in unused],
@@ -281,6 +290,7 @@ def findings_from_doc(doc: dict[str, Any]) -> tuple[list[Finding], list[FileErro
             message=d["message"],
             snippet=d.get("snippet", ""),
             stmt_lines=tuple(d.get("stmt_lines", (0, 0))),  # type: ignore[arg-type]
+            fix=Fix.from_json(d["fix"]) if d.get("fix") is not None else None,
         )
         for d in doc["findings"]
     ]

@@ -195,6 +195,12 @@ def _check_arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--new-from-patch", metavar="FILE", help="report only findings on lines added or changed by this unified diff")
     c.add_argument("--report-unused-ignores", action="store_true", help="list goplumber:ignore / nolint comments that suppress nothing")
     c.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply the fixes of fixable findings in place (atomically; files with syntax errors are left alone) and report what remains",
+    )
+    c.add_argument("--diff", action="store_true", help="print the fixes as a unified diff on stdout and change nothing")
+    c.add_argument(
         "--no-default-excludes",
         action="store_true",
         help="check files named on the command line even in vendor/, testdata/ or node_modules/, generated or //go:build ignore"
@@ -426,11 +432,19 @@ def _check(args: argparse.Namespace, rules: list[Rule], options: Options, cfg: C
     if args.baseline and args.write_baseline:
         raise UsageError("--baseline and --write-baseline cannot be combined")
     outputs = [_output_spec(spec) for spec in args.output]
+    if args.fix and args.diff:
+        raise UsageError("--fix and --diff cannot be combined")
+    if (args.fix or args.diff) and args.write_baseline:
+        raise UsageError(f"--{'fix' if args.fix else 'diff'} and --write-baseline cannot be combined")
+    if args.fix and args.paths == [STDIN]:
+        raise UsageError("--fix cannot change standard input (--diff shows the fixes)")
     changed = _changed_lines(args) if diff_flags else None
+    stdin: dict[str, bytes] | None = None
     if args.paths == [STDIN]:
         name = _relative(args.stdin_filename or STDIN_NAME)
         options.cache_dir = None  # the cache is keyed by files on disk
-        result = check_paths([name], rules, options, contents={name: _read_stdin()})
+        stdin = {name: _read_stdin()}
+        result = check_paths([name], rules, options, contents=stdin)
     else:
         result = check_paths([_relative(p) for p in args.paths], rules, options)
     if changed is not None:
@@ -456,6 +470,27 @@ def _check(args: argparse.Namespace, rules: list[Rule], options: Options, cfg: C
     else:
         result.unused_ignores = []
 
+    if args.fix or args.diff:
+        from linter.fix.apply import WriteError
+        from linter.fix.command import run as run_fixes
+
+        try:
+            fixing = run_fixes(result, rules, options, write=args.fix, contents=stdin)
+        except WriteError as e:
+            raise UsageError(f"--fix: {e}; no file was changed") from None
+        result.errors = sorted({*result.errors, *fixing.errors})
+        if args.diff:
+            sys.stdout.write(fixing.diff())
+            sys.stdout.flush()
+            n, files = len(fixing.fixed), len(fixing.changes)
+            print(
+                f"goplumber: {n} fix{'es' if n != 1 else ''} in {files} file{'s' if files != 1 else ''} would be applied by --fix;"
+                f" {len(result.findings) - n} finding(s) would remain",
+                file=sys.stderr,
+            )
+            return _exit_code(args, result, cfg)
+        result.findings = fixing.remaining
+        result.fixed = len(fixing.fixed)
     terminal = args.format
     for fmt, path in outputs:
         if fmt is None:

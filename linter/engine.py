@@ -57,6 +57,7 @@ class Result:
     baselined: int = 0
     stale_baseline: int = 0
     cache_hits: int = 0
+    fixed: int | None = None  # findings fixed by `check --fix` (None: not a --fix run)
 
 
 @dataclass
@@ -115,7 +116,7 @@ def run_rules_on_file(
     index = CandidateIndex(f.root, _anchor_keys(indexed), f.data, f.ranges) if indexed else None
     for rule in active:
         try:
-            out.extend(_run_rule(rule, pass_, f, supp, index))
+            out.extend(_run_rule(rule, pass_, f, supp, index, errors))
         except RecursionError:
             errors.append(FileError(f.path, f"rule {rule.id}: nesting too deep, rule skipped for this file", "internal"))
         except BudgetExceeded:
@@ -161,7 +162,14 @@ def _account_suppressions(path: str, supp: dict[int, Suppression], ids: set[str]
             res.unused_ignores.append((path, s.line, s.text))
 
 
-def _run_rule(rule: Rule, pass_: object, f: SourceFile, supp: dict[int, Suppression], index: CandidateIndex | None = None) -> list[Finding]:
+def _run_rule(
+    rule: Rule,
+    pass_: object,
+    f: SourceFile,
+    supp: dict[int, Suppression],
+    index: CandidateIndex | None = None,
+    errors: list[FileError] | None = None,
+) -> list[Finding]:
     out = []
     done: set[tuple[int, int]] = set()
     version = getattr(pass_, "go_version", None)
@@ -181,11 +189,13 @@ def _run_rule(rule: Rule, pass_: object, f: SourceFile, supp: dict[int, Suppress
         if env is None:
             continue
         severity, vars_, node = rule.severity, {}, cand
+        facts: dict[str, object] = {}
         for check in rule.checks:
             verdict = check.run(cand, env, pass_)
             if verdict is None:
                 break
             vars_.update(verdict.vars)
+            facts.update(verdict.facts)
             severity = verdict.severity or severity
             node = verdict.node or node
         else:
@@ -202,6 +212,11 @@ def _run_rule(rule: Rule, pass_: object, f: SourceFile, supp: dict[int, Suppress
             line = node.start_point[0] + 1
             if is_suppressed(supp, rule.id, line):
                 continue
+            fix = None
+            if rule.fix is not None:
+                from linter.fix.propose import propose
+
+                fix = propose(rule, pass_, f, node, cand, env, facts, errors)
             out.append(
                 Finding(
                     path=f.path,
@@ -214,6 +229,7 @@ def _run_rule(rule: Rule, pass_: object, f: SourceFile, supp: dict[int, Suppress
                     message=_interpolate(message, env, vars_, f),
                     snippet=" ".join(f.text(node).split())[:500],
                     stmt_lines=_statement_lines(node),
+                    fix=fix,
                 )
             )
     return out
@@ -584,8 +600,9 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options, contents:
     if options.cache_dir:
         from linter.cache import ruleset_digest
 
-        # "byte-columns": entries written while columns were code points are not reused
-        ruleset = ruleset_digest(rules, repr((sorted(options.select or []), sorted(options.ignore), "byte-columns", force)))
+        # "byte-columns": entries written while columns were code points are not reused;
+        # "fixes": nor entries from before findings carried their fixes
+        ruleset = ruleset_digest(rules, repr((sorted(options.select or []), sorted(options.ignore), "byte-columns", "fixes", force)))
     # Starting worker processes costs more than checking a handful of files (pre-commit).
     if contents:
         parts = [check_group(rules, g, explicit, options.go_version, options.timeout_per_file, force, contents) for g in groups]

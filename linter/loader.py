@@ -32,6 +32,7 @@ TOP_SCHEMA: dict[str, Any] = {
         "constraints": {"type": "object"},
         "utils": {"type": "object"},
         "check": {"type": "object"},
+        "fix": {"type": "object", "required": ["strategy"], "properties": {"strategy": {"type": "string"}}},
         "go-version": {
             "type": "object",
             "additionalProperties": False,
@@ -390,6 +391,7 @@ def _compile_doc(path: str, doc: Any) -> Rule:
             raise RuleFileError(path, e.line or line, f"check {name}: {e.message}") from None
         checks.append(check)
         provided |= set(check.provides)
+    fix = _compile_fix(path, doc, checks) if "fix" in doc else None
     if "prefilter-regex" in doc:
         try:
             re.compile(doc["prefilter-regex"].encode())
@@ -419,12 +421,53 @@ def _compile_doc(path: str, doc: Any) -> Rule:
         source=path,
         matcher=matcher,
         checks=checks,
+        fix=fix,
         go_version=go,
         metadata={k: doc[k] for k in ("note", "metadata", "prefilter", "prefilter-regex", "paths") if k in doc},
         check_params={k: (v if v is not None else {}) for k, v in doc.get("check", {}).items()},
         bound=bound,
         utils=utils,
     )
+
+
+def _compile_fix(path: str, doc: Any, checks: list[Any]) -> Any:
+    """The rule's `fix:` section: a registered strategy, its parameters validated against the
+    strategy's schema, and the facts it needs recorded by one of the rule's checks."""
+    from linter.fix import STRATEGIES, FixConfigError
+
+    section = doc["fix"]
+    name = section["strategy"]
+    cls = STRATEGIES.get(name)
+    if cls is None:
+        raise RuleFileError(
+            path, line_for_path(doc, ["fix", "strategy"]), f"fix: unknown strategy {name!r} (known: {', '.join(sorted(STRATEGIES))})"
+        )
+    params = {k: v for k, v in section.items() if k != "strategy"}
+    try:
+        strategy = cls.configure(params)
+    except FixConfigError as e:
+        sub = e.key_path or []
+        raise RuleFileError(path, line_for_path(doc, ["fix", *sub]) or line_for_path(doc, ["fix"]), f"fix {name}: {e.message}") from None
+    recorded = {fact for c in checks for fact in getattr(c, "records", ())}
+    missing = [fact for fact in cls.facts if fact not in recorded]
+    if missing:
+        which = [c for c, s in sorted(_RECORDED_BY.items()) if missing[0] in s]
+        raise RuleFileError(
+            path,
+            line_for_path(doc, ["fix", "strategy"]),
+            f"fix {name}: needs the {missing[0]!r} facts, which none of the rule's checks records"
+            + (f" (the {', '.join(which)} check does)" if which else ""),
+        )
+    return strategy
+
+
+def _recorded_by() -> dict[str, set[str]]:
+    from linter.checks import CHECKS
+
+    return {name: set(cls.records) for name, cls in CHECKS.items()}
+
+
+_RECORDED_BY = _recorded_by()
 
 
 def _compile_utils(raw: Any, utils: dict[str, Any]) -> None:

@@ -24,6 +24,8 @@ class Finding:
     fingerprint: str = field(default="", compare=False)
     # lines of the whole statement holding the finding (diff-aware runs count a change anywhere in it)
     stmt_lines: tuple[int, int] = field(default=(0, 0), compare=False)
+    # the edits that make it go away (linter.fix.model.Fix), when the rule's `fix:` strategy has one
+    fix: Any = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -112,6 +114,7 @@ class Rule:
     source: str  # file the rule came from, for error messages
     matcher: Any  # linter.ruletree.RuleNode
     checks: list[Any] = field(default_factory=list)  # linter.checks.Check instances
+    fix: Any = None  # linter.fix.strategy.Strategy, configured from the rule's `fix:` section
     go_version: Any = None  # linter.goversion.VersionCondition | None
     metadata: dict[str, Any] = field(default_factory=dict)
     check_params: dict[str, Any] = field(default_factory=dict)  # as written, for config overrides

@@ -35,11 +35,15 @@ class Verdict:
     vars: dict[str, str] = field(default_factory=dict)
     severity: str | None = None
     node: Node | None = None
+    # what a fix strategy needs, worked out by the check (linter.fix.facts): recorded once here,
+    # read by the rule's `fix:` strategy instead of redoing the check's data flow
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 class Check:
     name: ClassVar[str]
     provides: ClassVar[tuple[str, ...]] = ()
+    records: ClassVar[tuple[str, ...]] = ()  # names of the facts its verdicts carry (linter.fix.facts)
     schema: ClassVar[dict[str, Any]] = {"type": "object"}
 
     def __init__(self, params: dict[str, Any], metavars: set[str], utils: dict[str, RuleNode]) -> None:

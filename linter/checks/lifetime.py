@@ -41,6 +41,7 @@ from linter.analysis.flow import Use, callee_text, on_error_path, use_of, within
 from linter.analysis.framework import Pass
 from linter.analysis.functions import FUNCTIONS, METHOD_CALL, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls, name_occurrences
 from linter.checks.base import STRING_LIST, Check, CheckConfigError, Verdict
+from linter.fix.facts import ACQUISITION, BEFORE_RETURN, ERROR_PATH, NEVER_RELEASED, UNRELEASABLE, Acquisition
 from linter.lazyregex import LazyRegex
 from linter.parsing import Ancestry, SourceFile
 from linter.patterns import Env
@@ -141,6 +142,7 @@ class Resource:
     import_path: LazyRegex[str] | None = None  # the callee's package, resolved through the imports
     evidence: tuple[str, ...] = ()  # candidate release methods, kept only if the scanned code shows them
     unreleasable: bool = False
+    order: tuple[str, ...] = ()  # the release methods as listed (the first is the one a fix uses)
 
 
 def _in_goroutine(node: Node, stop: Node) -> bool:
@@ -258,9 +260,68 @@ def _exits(body: Node, lo: int, hi: int) -> list[Node]:
     return out
 
 
+_LEAVES = re.compile(r"^(panic|(\w+\.)*(Fatal\w*|Panic\w*|Exit|Goexit|SkipNow|FailNow))$")
+
+
+def _error_var(f: SourceFile, stmt: Node, call: Node) -> str | None:
+    """The name receiving the error result of `call` in `v, err := call` (`var v, err = call`):
+    the second of two names for a single call; None when there is no second result."""
+    if stmt.type == "var_declaration":
+        spec = next((c for c in stmt.named_children if c.type == "var_spec"), None)
+        if spec is None or len([c for c in stmt.named_children if c.type == "var_spec"]) != 1:
+            return None
+        names = spec.children_by_field_name("name")
+        value = spec.child_by_field_name("value")
+        rights = value.named_children if value is not None and value.type == "expression_list" else ([value] if value else [])
+    else:
+        left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
+        if left is None or right is None:
+            return None
+        names, rights = left.named_children, right.named_children
+    if len(rights) != 1 or rights[0].id != call.id or len(names) != 2:
+        return None
+    return f.text(names[1])
+
+
+def _error_check(f: SourceFile, stmt: Node, err: str | None) -> Node | None:
+    """The `if err != nil { ... }` (no initializer) right after `stmt`, comments aside."""
+    nxt = stmt.next_named_sibling
+    while nxt is not None and nxt.type == "comment":
+        nxt = nxt.next_named_sibling
+    if nxt is None or nxt.type != "if_statement" or err is None or nxt.child_by_field_name("initializer") is not None:
+        return None
+    cond = nxt.child_by_field_name("condition")
+    e = re.escape(err)
+    if cond is None or not re.fullmatch(rf"\s*(?:{e}\s*!=\s*nil|nil\s*!=\s*{e})\s*", f.text(cond)):
+        return None
+    return nxt
+
+
+def _always_leaves(f: SourceFile, if_stmt: Node) -> bool:
+    """Does the body of `if_stmt` (and each else branch, if any) end in a statement that leaves:
+    return, continue, break, goto, panic, log.Fatal..., os.Exit, t.FailNow...?"""
+    alt = if_stmt.child_by_field_name("alternative")
+    if alt is not None and not (_always_leaves(f, alt) if alt.type == "if_statement" else _block_leaves(f, alt)):
+        return False
+    return _block_leaves(f, if_stmt.child_by_field_name("consequence"))
+
+
+def _block_leaves(f: SourceFile, block: Node | None) -> bool:
+    stmts = [s for s in _block_statements(block) if s.type != "comment"] if block is not None else []
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if last.type in ("return_statement", "continue_statement", "break_statement", "goto_statement"):
+        return True
+    call = last.named_children[0] if last.type == "expression_statement" and last.named_children else None
+    fn = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    return fn is not None and _LEAVES.match(re.sub(r"\s+", "", f.text(fn))) is not None
+
+
 class LifetimeCheck(Check):
     name = "lifetime"
     provides = ("VALUE", "RELEASE", "WHEN", "CALLEE", "LEAK")
+    records = (ACQUISITION,)
     schema = {
         "type": "object",
         "additionalProperties": False,
@@ -315,6 +376,7 @@ class LifetimeCheck(Check):
                     compiled.get("import"),
                     tuple(r.get("release-evidence", ())),
                     bool(r.get("unreleasable", False)),
+                    tuple(r["release"]),
                 )
             )
         self._any_resource: dict[bool, re.Pattern[str] | bool] = {}  # built on first use, per matching mode
@@ -573,21 +635,27 @@ class LifetimeCheck(Check):
             value = f.text(use.node)
         rel_text = "/".join(sorted(release)) if release else "nothing can release it"
         vars_ = {"VALUE": value, "CALLEE": callee, "RELEASE": rel_text, "LEAK": f"never released ({rel_text})"}
+        order = tuple(m for m in resource.order if m in release) or tuple(sorted(release, key=lambda m: (m != "Close", m)))
+
+        def facts(variant: str, escapes: bool = False) -> dict[str, Any]:
+            return {ACQUISITION: self._acquisition(f, node, fn, use, order, args, variant, escapes)}
+
         if resource.unreleasable:
             vars_["LEAK"] = "never released (it cannot be stopped or closed)"
             if self._used_until_exit(node, fn):
                 return None  # `for range time.Tick(d) {...}` with no way out: it lives as long as its goroutine
             long = self._process_lived(pass_, outer, fn)
             if long is not None:
-                return self._long_lived(vars_, long)
-            return Verdict(vars={**vars_, "WHEN": self._when(f, node, outer)})
+                return self._long_lived(vars_, long, facts(UNRELEASABLE))
+            return Verdict(vars={**vars_, "WHEN": self._when(f, node, outer)}, facts=facts(UNRELEASABLE))
         if use.kind == "var" and use.node is not None and not fns.facts(fn).declares(value):
             if not fns.facts(outer).declares(value):
-                return self._long_lived(vars_, "it is assigned to a package variable")
+                return self._long_lived(vars_, "it is assigned to a package variable", facts(NEVER_RELEASED, escapes=True))
             return None  # assigned to a variable of an enclosing function: that function owns it
         self._sites: list[Node] = []  # release statements seen while following the value
         self._names: set[str] = set()
         state = self._fate(f, pass_, use, fn, release, 0)
+        escapes = state == HANDLE  # a handle derived from it is stored or returned
         if state == HANDLE:
             # kept alive by a stored handle: owned by what holds it, unless it is made again and
             # again (the previous one is overwritten or dropped); process-lived ones stay info
@@ -609,7 +677,9 @@ class LifetimeCheck(Check):
                 f"not released ({rel_text}) on the {kind} at line {exit_.start_point[0] + 1}, which skips the {method} at line {site.start_point[0] + 1}"
             )
             when = self._when(f, node, outer)
-            return Verdict(vars={**vars_, "WHEN": f"{when} when it takes that path"}, severity=self.error_path_severity)
+            return Verdict(
+                vars={**vars_, "WHEN": f"{when} when it takes that path"}, severity=self.error_path_severity, facts=facts(ERROR_PATH)
+            )
         if state == HANDED_OFF and use.kind == "var" and use.node is not None:
             # a constructor of our own (`func dial() (*grpc.ClientConn, error)`) that returns the
             # value on success, but leaves on an error after acquiring it without releasing it
@@ -621,7 +691,9 @@ class LifetimeCheck(Check):
                     f"which leaves before it is returned at line {ret.start_point[0] + 1}"
                 )
                 when = self._when(f, node, outer)
-                return Verdict(vars={**vars_, "WHEN": f"{when} when it takes that path"}, severity=self.error_path_severity)
+                return Verdict(
+                    vars={**vars_, "WHEN": f"{when} when it takes that path"}, severity=self.error_path_severity, facts=facts(BEFORE_RETURN)
+                )
             return None
         if state != LEAKED:
             return None
@@ -632,8 +704,43 @@ class LifetimeCheck(Check):
             return None
         long = self._process_lived(pass_, outer, fn)
         if long is not None:
-            return self._long_lived(vars_, long)
-        return Verdict(vars={**vars_, "WHEN": self._when(f, node, outer)})
+            return self._long_lived(vars_, long, facts(NEVER_RELEASED, escapes))
+        return Verdict(vars={**vars_, "WHEN": self._when(f, node, outer)}, facts=facts(NEVER_RELEASED, escapes))
+
+    # -- what a fix needs (linter.fix.facts.Acquisition) -----------------------------------------
+    def _acquisition(
+        self, f: SourceFile, node: Node, fn: FuncInfo, use: Use, order: tuple[str, ...], args: Node | None, variant: str, escapes: bool
+    ) -> Acquisition:
+        body = fn.body
+        stmt = _statement_of(node, body) if body is not None else None
+        if stmt is not None and stmt.type not in ("short_var_declaration", "assignment_statement", "var_declaration"):
+            stmt = None  # `if c, err := New(); err != nil`, `go use(New())`: no statement of its own to follow
+        value = f.text(use.node) if use.kind == "var" and use.node is not None else None
+        error_var = _error_var(f, stmt, node) if stmt is not None else None
+        check = _error_check(f, stmt, error_var) if stmt is not None and error_var not in (None, "_") else None
+        ctx_arg = None
+        if args is not None and args.named_children and _CONTEXT_ARG.search(f.text(args.named_children[0])):
+            ctx_arg = args.named_children[0]
+        in_loop = False
+        for n in f.ancestors(node):
+            if n.id == fn.node.id:
+                break
+            if n.type == "for_statement":
+                in_loop = True
+                break
+        return Acquisition(
+            call=node,
+            statement=stmt,
+            value=value,
+            error_var=error_var,
+            error_check=check,
+            error_check_exits=check is not None and _always_leaves(f, check),
+            release=order,
+            context_arg=ctx_arg,
+            escapes=escapes,
+            in_loop=in_loop,
+            variant=variant,
+        )
 
     def _leaked_before_return(
         self, f: SourceFile, pass_: Pass, node: Node, fn: FuncInfo, name: str, decl: Node, release: frozenset[str]
@@ -793,11 +900,11 @@ class LifetimeCheck(Check):
                 return True
         return False
 
-    def _long_lived(self, vars_: dict[str, str], why: str) -> Verdict | None:
+    def _long_lived(self, vars_: dict[str, str], why: str, facts: dict[str, Any] | None = None) -> Verdict | None:
         if self.long_lived == "ignore":
             return None
         when = f"{why} and lives for the whole process"
-        return Verdict(vars={**vars_, "WHEN": when}, severity="info")
+        return Verdict(vars={**vars_, "WHEN": when}, severity="info", facts=facts or {})
 
     def _when(self, f: SourceFile, node: Node, outer: FuncInfo) -> str:
         loop = lexical_loop(node, f)

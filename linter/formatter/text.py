@@ -23,6 +23,7 @@ WINDOW = 240  # bytes of a long source line shown around the finding
 RESET = "\x1b[0m"
 COLORS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m"}
 BOLD, DIM, CARET, NOTE = "\x1b[1m", "\x1b[2m", "\x1b[1;32m", "\x1b[1;35m"
+FIXABLE = "(fixable)"  # after the rule id of a finding `check --fix` can fix
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def render(result: Result, rules: list[Rule] | None = None, style: TextStyle | N
     for f in result.findings:
         lines.append(
             f"{paint(BOLD, f'{display_path(f.path)}:{f.line}:{f.column}:')} {paint(COLORS.get(f.severity, ''), f.severity + ':')} "
-            f"{printable(f.message)} {paint(DIM, f'[{f.rule_id}]')}"
+            f"{printable(f.message)} {paint(DIM, f'[{f.rule_id}]')}" + (f" {paint(CARET, FIXABLE)}" if f.fix is not None else "")
         )
         if sources is not None:
             lines.extend(_excerpt(sources, f, paint))
@@ -104,6 +105,11 @@ def summary(result: Result) -> str:
     head = f"{n} finding{'s' if n != 1 else ''}" + (f" ({parts})" if parts else "")
     tail = f" in {s.files} file{'s' if s.files != 1 else ''} ({s.seconds:.2f}s)"
     extra = []
+    if result.fixed is not None:
+        extra.append(f"{result.fixed} fixed, {n} remaining")
+    fixable = sum(1 for f in result.findings if f.fix is not None)
+    if fixable:
+        extra.append(f"{fixable} fixable with --fix")
     if result.errors:
         extra.append(f"{len(result.errors)} file note{'s' if len(result.errors) != 1 else ''}")
     if result.suppressed:

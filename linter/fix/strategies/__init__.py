@@ -1,0 +1,7 @@
+"""The built-in fix strategies; importing this package registers them (linter.fix.strategy.register)."""
+
+from __future__ import annotations
+
+from linter.fix.strategies import release
+
+__all__ = ["release"]
