@@ -1,5 +1,5 @@
 """Human-readable output: `path:line:col: severity: message [rule-id]`, one line per finding
-(columns are 1-based bytes, like go vet), `path: note: ...` for files not fully checked, then
+(`message (fixable) [rule-id]` when `check --fix` can fix it; columns are 1-based bytes, like go vet), `path: note: ...` for files not fully checked, then
 a summary. On a terminal (`TextStyle.excerpt`) each finding is followed by its source line with a
 caret under the column, and `TextStyle.color` adds ANSI colours; pipes and CI logs get the plain
 lines. Paths, messages and source lines are shown in the escaped display form
@@ -23,7 +23,7 @@ WINDOW = 240  # bytes of a long source line shown around the finding
 RESET = "\x1b[0m"
 COLORS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m"}
 BOLD, DIM, CARET, NOTE = "\x1b[1m", "\x1b[2m", "\x1b[1;32m", "\x1b[1;35m"
-FIXABLE = "(fixable)"  # after the rule id of a finding `check --fix` can fix
+FIXABLE = "(fixable)"  # before the rule id of a finding `check --fix` can fix (the line still ends in it)
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def render(result: Result, rules: list[Rule] | None = None, style: TextStyle | N
     for f in result.findings:
         lines.append(
             f"{paint(BOLD, f'{display_path(f.path)}:{f.line}:{f.column}:')} {paint(COLORS.get(f.severity, ''), f.severity + ':')} "
-            f"{printable(f.message)} {paint(DIM, f'[{f.rule_id}]')}" + (f" {paint(CARET, FIXABLE)}" if f.fix is not None else "")
+            f"{printable(f.message)} " + (f"{paint(CARET, FIXABLE)} " if f.fix is not None else "") + paint(DIM, f"[{f.rule_id}]")
         )
         if sources is not None:
             lines.extend(_excerpt(sources, f, paint))
