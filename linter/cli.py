@@ -28,6 +28,7 @@ import os
 import signal
 import sys
 import traceback
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from linter import __version__
@@ -81,7 +82,7 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-COMMANDS = ("check", "test", "audit", "report", "rules", "explain")
+COMMANDS = ("check", "test", "audit", "report", "rules", "explain", "triage")
 
 
 def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -145,6 +146,14 @@ def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
         sub.add_parser("audit", help="check many repositories into a resumable SQLite store")
         sub.add_parser("report", help="summarise one or more audit stores")
 
+    tr = sub.add_parser(
+        "triage",
+        help="join goroutine/heap profiles and /metrics with the findings on --source",
+        description="Link runtime growth (goroutine, goroutineleak and heap profiles, /metrics) to the findings on --source.",
+    )
+    if wanted("triage"):
+        _triage_arguments(tr, rules_opts)
+
     r = sub.add_parser("rules", help="list the rules")
     if wanted("rules"):
         rules_opts(r)
@@ -153,6 +162,26 @@ def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
         e.add_argument("rule_id")
         rules_opts(e)
     return p
+
+
+def _triage_arguments(p: argparse.ArgumentParser, rules_opts: Callable[[argparse.ArgumentParser], None]) -> None:
+    from linter.triage import add_arguments
+
+    add_arguments(p)
+    rules_opts(p)
+    p.add_argument("--go-version", metavar="X.Y", help="Go version to assume instead of the go.mod `go` directive")
+
+
+def _triage_main(argv: list[str]) -> int:
+    """`triage` takes its snapshot files and --base options in any order (`--base a b --base c
+    d`), which argparse supports only outside sub-commands: it gets a parser of its own."""
+    from linter.triage import run
+
+    full = _build_parser("triage")
+    sub = next(a for a in full._actions if isinstance(a, argparse._SubParsersAction))
+    args = sub.choices["triage"].parse_intermixed_args(argv)
+    args.command = "triage"
+    return run(args)
 
 
 def _check_arguments(c: argparse.ArgumentParser) -> None:
@@ -286,7 +315,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    first = (sys.argv[1:] if argv is None else argv)[:1]
+    given = sys.argv[1:] if argv is None else argv
+    first = given[:1]
+    if first == ["triage"]:
+        return _triage_main(given[1:])
     parser = _build_parser(first[0] if first and first[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if args.command is None:

