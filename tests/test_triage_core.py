@@ -269,3 +269,159 @@ def test_text_report(source):
     assert "+45 leaked goroutines (61 now)" in confirmed and "created by go.etcd.io/etcd/client/v3.New" in confirmed
     assert "time-after-in-loop" in rest and "time-after-in-loop" not in confirmed
     assert "growth no finding explains: none" in rest
+
+
+# --- the real service of tests/goservice/leaky (snapshots from tests/data/triage/leaky) -------
+
+LEAKY = DATA / "leaky"
+
+
+@pytest.fixture(scope="module")
+def leaky_source(tmp_path_factory) -> Path:
+    dst = tmp_path_factory.mktemp("leaky") / "leaky"
+    shutil.copytree(Path(__file__).resolve().parent / "goservice" / "leaky", dst)
+    return dst
+
+
+@pytest.mark.parametrize("goroutines", ["goroutine-debug2.txt", "goroutine-debug1.txt", "goroutine.pb.gz"])
+def test_leaky_service_four_planted_leaks_confirmed_controls_not(leaky_source, goroutines):
+    report = triage(
+        [str(LEAKY / "after" / n) for n in (goroutines, "heap.pb.gz", "metrics.txt")],
+        [str(LEAKY / "before" / n) for n in (goroutines, "heap.pb.gz", "metrics.txt")],
+        str(leaky_source),
+    )
+    found = _by_rule(report)
+    assert {r for r, f in found.items() if f.confirmed} == {"unclosed-client", "repeated-watch", "subslice-retained", "unbounded-label"}
+    client = {e.where.function for e in found["unclosed-client"].evidence if e.material}
+    assert client == {
+        "example.com/leaky/internal/configsdk.(*Client).sendLoop",
+        "example.com/leaky/internal/configsdk.(*Client).receiveLoop",
+    }
+    assert [e.where.function for e in found["repeated-watch"].evidence if e.material] == [
+        "example.com/leaky/internal/kv.(*Store).Watch.func1"
+    ]
+    (heap,) = [e for e in found["subslice-retained"].evidence if e.material]
+    assert heap.where.function == "example.com/leaky/internal/server.(*Server).ingest"
+    assert heap.where.source == str(leaky_source / "internal/server/server.go")
+    assert {(e.kind, e.growth) for e in found["unbounded-label"].evidence if e.material} == {(EV_LABEL, 80), (EV_SERIES, 80)}
+    # bounded controls: the worker pool, the 3-value label, the bounded ring, the closed client
+    pool = [g for g in report.groups[EV_GOROUTINES] if g.site and g.site.function.endswith("jobs.(*Pool).work")]
+    assert pool and all(g.growth == 0 and not g.material for g in pool)
+    kinds = [g for g in report.groups[EV_LABEL] if g.label == "kind"]
+    assert kinds and kinds[0].count == 3 and not kinds[0].material
+    assert [g.site.function for g in report.groups[EV_HEAP] if g.material] == ["example.com/leaky/internal/server.(*Server).ingest"]
+    assert report.unexplained == []
+
+
+# --- the source side ---------------------------------------------------------------------------
+
+
+def _tree(tmp_path: Path):
+    from linter.triage.source import Tree
+
+    files = {
+        "go.mod": "module example.com/svc\n\ngo 1.22\n",
+        "main.go": "package main\n",
+        "internal/store/store.go": "package store\n",
+        "internal/store/cache.go": "package store\n",
+        "pkg/a/util.go": "package a\n",
+        "pkg/b/util.go": "package b\n",
+        "vendor/github.com/acme/sdk/client.go": "package sdk\n",
+    }
+    for name, text in files.items():
+        p = tmp_path / "svc" / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    return Tree.scan(str(tmp_path / "svc")), str(tmp_path / "svc")
+
+
+@pytest.mark.parametrize(
+    ("profile_path", "expected"),
+    [
+        ("example.com/svc/internal/store/store.go", "internal/store/store.go"),  # -trimpath
+        ("/home/ci/build/svc/internal/store/cache.go", "internal/store/cache.go"),  # absolute build path
+        ("/go/src/app/main.go", "main.go"),
+        ("github.com/acme/sdk@v1.4.2/client.go", "vendor/github.com/acme/sdk/client.go"),  # module cache form
+        ("example.com/svc/vendor/github.com/acme/sdk/client.go", "vendor/github.com/acme/sdk/client.go"),
+        ("/build/pkg/b/util.go", "pkg/b/util.go"),
+        ("/elsewhere/util.go", ""),  # ambiguous: pkg/a or pkg/b
+        ("net/http/server.go", ""),
+        ("", ""),
+    ],
+)
+def test_profile_paths_map_to_the_tree_by_suffix(tmp_path, profile_path, expected):
+    tree, root = _tree(tmp_path)
+    assert tree.map_path(profile_path) == (str(Path(root) / expected) if expected else "")
+
+
+def test_import_paths(tmp_path):
+    tree, root = _tree(tmp_path)
+    assert tree.import_path(f"{root}/internal/store/store.go") == "example.com/svc/internal/store"
+    assert tree.import_path(f"{root}/vendor/github.com/acme/sdk/client.go") == "github.com/acme/sdk"
+
+
+def test_metric_vector_names_from_declarations(tmp_path):
+    from linter.triage.source import vectors
+
+    (tmp_path / "m.go").write_text(
+        """package m
+
+import "github.com/prometheus/client_golang/prometheus"
+import "github.com/prometheus/client_golang/prometheus/promauto"
+
+const ns = "shop"
+
+var (
+	requests = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: "http", Name: "requests_total"}, []string{"method", "path"})
+	latency  = promauto.With(reg).NewHistogramVec(prometheus.HistogramOpts{Name: "latency_seconds"}, []string{"route"})
+)
+
+type server struct{ hits *prometheus.GaugeVec }
+
+func newServer() *server {
+	s := &server{}
+	s.hits = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "hits",
+	}, []string{"user"})
+	return s
+}
+"""
+    )
+    v = vectors(str(tmp_path))
+    assert v["requests"].name == "shop_http_requests_total" and v["requests"].labels == ("method", "path")
+    assert v["latency"].name == "latency_seconds" and v["latency"].labels == ("route",)
+    assert v["hits"].name == "hits" and v["hits"].labels == ("user",)
+
+
+def test_finding_context_names_function_and_callee(tmp_path):
+    from linter.triage.source import Tree, context
+
+    root = tmp_path / "svc"
+    (root / "srv").mkdir(parents=True)
+    (root / "go.mod").write_text("module example.com/svc\n")
+    (root / "srv" / "s.go").write_text(
+        """package srv
+
+import (
+	"context"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+)
+
+type Server struct{ cli *clientv3.Client }
+
+func (s *Server) Reload(ctx context.Context, cli *clientv3.Client) {
+	ch := cli.Watch(ctx, "/config")
+	_ = ch
+	c, _ := clientv3.New(clientv3.Config{})
+	_ = c
+}
+"""
+    )
+    tree = Tree.scan(str(root))
+    path = str(root / "srv" / "s.go")
+    ctx = context(tree, path, 12, 8)
+    assert ctx.function == "example.com/svc/srv.(*Server).Reload" and ctx.span == (11, 16)
+    assert (ctx.callee.package, ctx.callee.receiver, ctx.callee.name) == ("go.etcd.io/etcd/client/v3", "(*Client)", "Watch")
+    ctx = context(tree, path, 14, 10)
+    assert (ctx.callee.package, ctx.callee.receiver, ctx.callee.name) == ("go.etcd.io/etcd/client/v3", "", "New")

@@ -96,6 +96,8 @@ def parse(path: str, data: bytes) -> Snapshot:
         data = _gunzip(path, data)
     text = _as_text(data)
     if text is not None:
+        if "\r\n" in text:
+            text = text.replace("\r\n", "\n")
         head = text.lstrip("\ufeff \t\r\n")[:200]
         if head.startswith("goroutine profile: total"):
             return _debug1(path, text, GOROUTINE)
@@ -140,7 +142,6 @@ def _as_text(data: bytes) -> str | None:
 _DEBUG1_COUNT = re.compile(r"^(\d+) @(?: 0x[0-9a-f]+)*\s*$")
 _DEBUG2_HEADER = re.compile(r"goroutine \d+(?: [^\[\n]*)? \[[^\]\n]*\]:")
 _DEBUG2_STATE = re.compile(r"^goroutine (\d+)(?: [^\[]*)? \[(.*)\]:\s*$")
-_FILE_LINE = re.compile(r"^\t(.*):(\d+)(?: \+0x[0-9a-f]+)?\s*$")
 _CREATED_BY = re.compile(r"^created by (.+?)(?: in goroutine \d+)?\s*$")
 _OFFSET = re.compile(r"\+0x[0-9a-f]+$")
 
@@ -179,21 +180,13 @@ def _debug1(path: str, text: str, kind: str) -> Snapshot:
 
 
 def _function_of(call: str) -> str:
-    """`pkg.(*T).M(0x1, {0x2})` -> `pkg.(*T).M`: drop the argument list (the last balanced
-    parentheses), keeping parentheses that belong to the name."""
+    """`pkg.(*T).M(0x1, {0x2})` -> `pkg.(*T).M`: drop the argument list, the last
+    parenthesis (argument words are hex numbers, braces and `...`, never parentheses)."""
     call = call.rstrip()
     if not call.endswith(")"):
         return call
-    depth = 0
-    for i in range(len(call) - 1, -1, -1):
-        c = call[i]
-        if c == ")":
-            depth += 1
-        elif c == "(":
-            depth -= 1
-            if depth == 0:
-                return call[:i]
-    return call
+    i = call.rfind("(")
+    return call[:i] if i > 0 else call
 
 
 def _normal_wait(state: str) -> tuple[str, bool]:
@@ -208,37 +201,54 @@ def _normal_wait(state: str) -> tuple[str, bool]:
 
 def _debug2(path: str, text: str) -> Snapshot:
     """A traceback dump: `goroutine N [state]:`, then `function(args)` / `\\tfile:line +0x..`
-    pairs, then `created by function in goroutine M` and its file:line."""
+    pairs, then `created by function in goroutine M` and its file:line. Written for dumps of
+    tens of thousands of goroutines: plain string operations, frames interned."""
     snap = Snapshot(path, GOROUTINE, "debug2")
     groups: dict[tuple[object, ...], Goroutines] = {}
-    lines = text.splitlines()
-    i, n = 0, len(lines)
-    while i < n:
-        m = _DEBUG2_STATE.match(lines[i])
-        i += 1
+    frames_seen: dict[tuple[str, str, str], Frame] = {}
+    states: dict[str, tuple[str, bool]] = {}
+    state_match = _DEBUG2_STATE.match
+    for block in text.split("\n\n"):
+        lines = block.strip("\n").split("\n")
+        m = state_match(lines[0])
         if not m:
             continue
-        wait, leaked = _normal_wait(m.group(2))
+        state = m.group(2)
+        ws = states.get(state)
+        if ws is None:
+            ws = states[state] = _normal_wait(state)
+        wait, leaked = ws
         frames: list[Frame] = []
         creator: Frame | None = None
-        while i < n and lines[i].strip():
-            head = lines[i]
-            nxt = lines[i + 1] if i + 1 < n else ""
-            fl = _FILE_LINE.match(nxt)
-            if head.startswith("\t") or not fl:
+        i, n = 1, len(lines)
+        while i + 1 < n:
+            head, nxt = lines[i], lines[i + 1]
+            if head.startswith("\t") or not nxt.startswith("\t"):
                 i += 1  # "...additional frames elided...", stray lines
                 continue
             i += 2
-            where = (fl.group(1), int(fl.group(2)))
-            cb = _CREATED_BY.match(head)
-            if cb:
-                creator = Frame(cb.group(1), *where)
+            loc = nxt[1:]
+            plus = loc.rfind(" +0x")
+            if plus >= 0:
+                loc = loc[:plus]
+            file, _, num = loc.rpartition(":")
+            key = (head, file, num)
+            fr = frames_seen.get(key)
+            if fr is None:
+                if head.startswith("created by "):
+                    cb = _CREATED_BY.match(head)
+                    name = cb.group(1) if cb else head[len("created by ") :]
+                else:
+                    name = _function_of(head)
+                fr = frames_seen[key] = Frame(name, file, int(num) if num.isdigit() else 0)
+            if head.startswith("created by "):
+                creator = fr
             else:
-                frames.append(Frame(_function_of(head), *where))
-        key = (wait, tuple(frames), creator)
-        g = groups.get(key)
+                frames.append(fr)
+        gkey = (wait, tuple(frames), creator)
+        g = groups.get(gkey)
         if g is None:
-            g = groups[key] = Goroutines(tuple(frames), wait, 0, 0, creator)
+            g = groups[gkey] = Goroutines(tuple(frames), wait, 0, 0, creator)
         g.count += 1
         g.leaked += leaked
     if not groups:

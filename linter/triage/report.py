@@ -36,10 +36,6 @@ from linter.triage.model import (
     EV_LABEL,
     EV_LEAKED,
     EV_SERIES,
-    GOROUTINE,
-    GOROUTINELEAK,
-    HEAP,
-    METRICS,
     Evidence,
     Frame,
     Group,
@@ -249,7 +245,7 @@ def _candidates(tf: TriagedFinding, ctx: Context, by_kind: dict[str, list[Group]
             if _in_span(g.site, path, ctx.span):
                 out.append((g, "exact"))
     if rule in LABEL_RULES:
-        out.extend((g, "exact") for g in _series_of(tf, ctx, by_kind, path))
+        out.extend((g, "exact") for g in _series_of(tf, ctx, by_kind, path, tree))
     return out
 
 
@@ -258,10 +254,11 @@ def _metric_matches(family: str, full: str) -> bool:
     return family == full or family + "_total" == full or (full.endswith("_total") and family == full[: -len("_total")])
 
 
-def _series_of(tf: TriagedFinding, ctx: Context, by_kind: dict[str, list[Group]], path: str) -> list[Group]:
+def _series_of(tf: TriagedFinding, ctx: Context, by_kind: dict[str, list[Group]], path: str, tree: Tree) -> list[Group]:
     if not ctx.vector:
         return []
-    vec = vectors(os.path.dirname(path)).get(ctx.vector)
+    directory = tree.directory_of(ctx.vector_package) if ctx.vector_package else os.path.dirname(path)
+    vec = vectors(directory).get(ctx.vector) if directory is not None else None
     if vec is None:
         return []
     labels: set[str] = set()
@@ -304,6 +301,3 @@ def _unexplained(by_kind: dict[str, list[Group]], linked: set[int], tree: Tree |
                 hint += f"; {g.site.path} is not in --source (a dependency?): check what in your code calls it"
             out.append(Evidence.of(g, hint))
     return out[:MAX_UNEXPLAINED]
-
-
-KIND_ORDER = (GOROUTINE, GOROUTINELEAK, HEAP, METRICS)

@@ -90,6 +90,13 @@ class Tree:
             return "/".join(parts[parts.index("vendor") + 1 :])
         return mod[1] if rel == "." else f"{mod[1]}/{rel}"
 
+    def directory_of(self, import_path: str) -> str | None:
+        """The directory (as findings show paths) of a package of the tree, by import path."""
+        for shown in self.files:
+            if self.import_path(shown) == import_path:
+                return os.path.dirname(shown)
+        return None
+
     def _forms_of(self, ab: str) -> list[str]:
         rel = os.path.relpath(ab, self.root).replace(os.sep, "/")
         forms = [rel]
@@ -141,6 +148,7 @@ class Context:
     span: tuple[int, int] = (0, 0)  # its lines, 1-based inclusive
     callee: Callee | None = None
     vector: str = ""  # label findings: the variable or field the vector is read from
+    vector_package: str = ""  # ... when read as pkg.Var from another package: its import path
     label_args: tuple[str, ...] = ()  # label findings: the argument texts, in order
     keyed_labels: tuple[tuple[str, str], ...] = ()  # With(prometheus.Labels{"k": v})
 
@@ -244,6 +252,9 @@ def context(tree: Tree | None, path: str, line: int, column: int, package_name: 
     imports = _imports(f)
     if sel in _LABEL_METHODS:
         ctx.vector = _text(f, operand).split(".")[-1].strip()
+        head = operand.child_by_field_name("operand") if operand.type == "selector_expression" else None
+        if head is not None and head.type == "identifier" and _text(f, head) in imports:
+            ctx.vector_package = imports[_text(f, head)]
         args = call.child_by_field_name("arguments")
         if args is not None:
             ctx.label_args = tuple(_text(f, a) for a in args.named_children)
