@@ -425,3 +425,43 @@ func (s *Server) Reload(ctx context.Context, cli *clientv3.Client) {
     assert (ctx.callee.package, ctx.callee.receiver, ctx.callee.name) == ("go.etcd.io/etcd/client/v3", "(*Client)", "Watch")
     ctx = context(tree, path, 14, 10)
     assert (ctx.callee.package, ctx.callee.receiver, ctx.callee.name) == ("go.etcd.io/etcd/client/v3", "", "New")
+
+
+def test_crash_dump_with_a_panic_before_the_goroutines():
+    text = "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/src/main.go:5 +0x1d\nexit status 2\n"
+    snap = parse("crash.txt", text.encode())
+    assert snap.format == "debug2" and snap.total == 1
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SEEDS = [
+    gzip.decompress((DATA / "heap-2.pb.gz").read_bytes()),
+    gzip.decompress((DATA / "goroutine-2.pb.gz").read_bytes()),
+    (DATA / "goroutine-1.debug2.txt").read_bytes()[:3000],
+    (DATA / "goroutine-2.debug1.txt").read_bytes(),
+    (DATA / "metrics-1.txt").read_bytes(),
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.sampled_from(_SEEDS),
+    edits=st.lists(st.tuples(st.integers(0, 1 << 20), st.integers(0, 255)), min_size=1, max_size=8),
+    cut=st.integers(0, 1 << 20),
+)
+def test_damaged_inputs_never_crash(seed, edits, cut):
+    """Flipped bytes and truncations of real snapshots: a Snapshot whose groups can be
+    computed, or an InputError, nothing else."""
+    from linter.triage.growth import groups
+
+    data = bytearray(seed)
+    for pos, value in edits:
+        data[pos % len(data)] = value
+    data = data[: max(1, cut % (len(data) + 1))]
+    try:
+        snap = parse("damaged", bytes(data))
+    except InputError:
+        return
+    groups(snap)

@@ -15,8 +15,8 @@ run again. A fixed worker pool, a bounded label and a steady cache have growth 0
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from linter.triage.inputs import Snapshot
 from linter.triage.model import EV_GOROUTINES, EV_HEAP, EV_LABEL, EV_LEAKED, EV_SERIES, GOROUTINELEAK, HEAP, METRICS, Frame, Group
@@ -46,7 +46,8 @@ class Thresholds:
         return g.kind != EV_LABEL or g.count > self.label_values
 
 
-def is_std(function: str, modules: Iterable[str] = ()) -> bool:
+@lru_cache(maxsize=65536)
+def is_std(function: str, modules: tuple[str, ...] = ()) -> bool:
     """Runtime or standard library: an import path whose first element has no dot (`runtime`,
     `net/http`, `internal/poll`), except `main` and the --source tree's own module paths (which
     may be dot-less, e.g. `module svc`)."""
@@ -60,7 +61,7 @@ def is_std(function: str, modules: Iterable[str] = ()) -> bool:
     return "." not in first
 
 
-def user_frame(frames: tuple[Frame, ...], modules: Iterable[str] = ()) -> Frame | None:
+def user_frame(frames: tuple[Frame, ...], modules: tuple[str, ...] = ()) -> Frame | None:
     """The top (leaf-most) frame that is neither runtime nor standard library."""
     for f in frames:
         if f.function and not is_std(f.function, modules):
@@ -128,19 +129,44 @@ def _finish_goroutines(g: Group) -> Group:
     return g
 
 
+_UNSEEN = Frame("", "", -1)
+
+
 def _heap(snap: Snapshot, modules: tuple[str, ...]) -> list[Group]:
-    by: dict[str, Group] = {}
-    for h in snap.heap:
-        site = user_frame(h.frames, modules)
+    """In-use bytes and objects per allocation site: the top user frame of the sample's stack
+    (else its first frame outside the runtime). One pass over the samples; each location's
+    frames are judged once."""
+    table = snap.locations
+    if table is None:
+        return []
+    user_of: dict[int, Frame | None] = {}
+    sums: dict[Frame, list[int]] = {}  # site -> [bytes, objects]
+    example: dict[Frame, object] = {}
+    for ids, nobjects, nbytes in snap.heap:
+        site = None
+        depth = 0
+        for lid in ids:
+            depth += 1
+            site = user_of.get(lid, _UNSEEN)
+            if site is _UNSEEN:
+                site = user_of[lid] = user_frame(table.frames(lid), modules)
+            if site is not None:
+                break
         if site is None:
-            site = next((f for f in h.frames if not f.function.startswith("runtime.")), h.frames[0] if h.frames else Frame("?", "", 0))
+            frames = table.stack(ids)
+            site = next((f for f in frames if not f.function.startswith("runtime.")), frames[0] if frames else Frame("?", "", 0))
+            depth = len(ids)
+        acc = sums.get(site)
+        if acc is None:
+            acc = sums[site] = [0, 0]
+            example[site] = ids[:depth]  # the stack down to the site (the callers are not kept)
+        acc[0] += nbytes
+        acc[1] += nobjects
+    out = []
+    for site, (nbytes, nobjects) in sums.items():
         key = f"{site.function}|{site.path}:{site.line}"
-        grp = by.get(key)
-        if grp is None:
-            grp = by[key] = Group(EV_HEAP, key, "in-use heap allocated", 0, frames=h.frames, site=site)
-        grp.count += h.bytes
-        grp.objects += h.objects
-    return list(by.values())
+        out.append(Group(EV_HEAP, key, "in-use heap allocated", nbytes, frames=table.stack(example[site]), site=site, objects=nobjects))  # type: ignore[arg-type]
+    return out
 
 
 def _series(snap: Snapshot) -> list[Group]:

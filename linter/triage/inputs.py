@@ -18,8 +18,9 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from linter.triage.model import GOROUTINE, GOROUTINELEAK, HEAP, METRICS, Frame
 
@@ -41,13 +42,37 @@ class Goroutines:
     creator: Frame | None = None  # `created by` (debug=2)
 
 
-@dataclass
-class HeapSite:
-    """In-use heap of one stack."""
+class Locations:
+    """A protobuf profile's location table: frames per location id, built on first use (a
+    large heap profile has hundreds of thousands of locations, most never looked at)."""
 
-    frames: tuple[Frame, ...]
-    objects: int
-    bytes: int
+    def __init__(self, locations: dict[int, Any], functions: dict[int, tuple[str, str]]):
+        self._locations = locations  # id -> profile_pb2.Location
+        self._functions = functions
+        self._frames: dict[int, tuple[Frame, ...]] = {}
+
+    def frames(self, location_id: int) -> tuple[Frame, ...]:
+        got = self._frames.get(location_id)
+        if got is None:
+            loc = self._locations.get(location_id)
+            out = []
+            if loc is not None:
+                for ln in loc.line:
+                    name, file = self._functions.get(ln.function_id, ("", ""))
+                    out.append(Frame(name or f"0x{loc.address:x}", file, int(ln.line)))
+            got = self._frames[location_id] = tuple(out) or (Frame(f"0x{loc.address if loc is not None else 0:x}", "", 0),)
+        return got
+
+    def stack(self, ids: Sequence[int]) -> tuple[Frame, ...]:
+        out: list[Frame] = []
+        for i in ids:
+            out.extend(self.frames(i))
+        return tuple(out)
+
+
+# In-use heap of one sample: (location ids leaf first, into Snapshot.locations; objects; bytes).
+# Plain tuples: a large heap profile has hundreds of thousands of samples.
+HeapSample = tuple[Sequence[int], int, int]
 
 
 @dataclass
@@ -67,15 +92,16 @@ class Snapshot:
     kind: str  # model.KINDS
     format: str  # debug1, debug2, proto, text
     goroutines: list[Goroutines] = field(default_factory=list)
-    heap: list[HeapSite] = field(default_factory=list)
+    heap: list[HeapSample] = field(default_factory=list)
     families: list[Family] = field(default_factory=list)
+    locations: Locations | None = None  # protobuf heap profiles
 
     @property
     def total(self) -> int:
         if self.kind in (GOROUTINE, GOROUTINELEAK):
             return sum(g.count for g in self.goroutines)
         if self.kind == HEAP:
-            return sum(h.bytes for h in self.heap)
+            return sum(h[2] for h in self.heap)
         return sum(f.series for f in self.families)
 
 
@@ -103,8 +129,8 @@ def parse(path: str, data: bytes) -> Snapshot:
             return _debug1(path, text, GOROUTINE)
         if head.startswith("goroutineleak profile: total"):
             return _debug1(path, text, GOROUTINELEAK)
-        if _DEBUG2_HEADER.match(head):
-            return _debug2(path, text)
+        if _DEBUG2_HEADER.match(head) or _DEBUG2_ANYWHERE.search(text, 0, 65536):
+            return _debug2(path, text)  # also a crash or SIGQUIT dump: "panic: ..." before the goroutines
         if head.startswith("heap profile:"):
             raise InputError(
                 f"{path}: a heap profile in text form (debug=1); triage reads the protobuf form: fetch /debug/pprof/heap without ?debug"
@@ -141,6 +167,7 @@ def _as_text(data: bytes) -> str | None:
 
 _DEBUG1_COUNT = re.compile(r"^(\d+) @(?: 0x[0-9a-f]+)*\s*$")
 _DEBUG2_HEADER = re.compile(r"goroutine \d+(?: [^\[\n]*)? \[[^\]\n]*\]:")
+_DEBUG2_ANYWHERE = re.compile(r"^goroutine \d+(?: [^\[\n]*)? \[[^\]\n]*\]:\n", re.MULTILINE)
 _DEBUG2_STATE = re.compile(r"^goroutine (\d+)(?: [^\[]*)? \[(.*)\]:\s*$")
 _CREATED_BY = re.compile(r"^created by (.+?)(?: in goroutine \d+)?\s*$")
 _OFFSET = re.compile(r"\+0x[0-9a-f]+$")

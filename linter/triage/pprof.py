@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from linter.triage.inputs import Goroutines, HeapSite, InputError, Snapshot
+from linter.triage.inputs import Goroutines, InputError, Locations, Snapshot
 from linter.triage.model import GOROUTINE, GOROUTINELEAK, HEAP, Frame
 
 
@@ -36,26 +36,29 @@ def read_profile(path: str, data: bytes) -> Snapshot:
     st = prof.string_table
     types = [(_string(st, t.type), _string(st, t.unit)) for t in prof.sample_type]
     names = [t for t, _ in types]
-    frames_of = _frames(prof)
+    table = _locations(prof)
     if names == ["goroutine"] or names == ["goroutineleak"]:
         kind = GOROUTINE if names == ["goroutine"] else GOROUTINELEAK
         snap = Snapshot(path, kind, "proto")
         for s in prof.sample:
-            frames = frames_of(s.location_id)
+            frames = table.stack(s.location_id)
             n = int(s.value[0]) if s.value else 0
             snap.goroutines.append(Goroutines(frames, _wait_of(frames), n, n if kind == GOROUTINELEAK else 0))
         return snap
     if "inuse_space" in names:
         space = names.index("inuse_space")
-        objects = names.index("inuse_objects") if "inuse_objects" in names else None
-        snap = Snapshot(path, HEAP, "proto")
+        objects = names.index("inuse_objects") if "inuse_objects" in names else -1
+        snap = Snapshot(path, HEAP, "proto", locations=table)
+        heap = snap.heap
+        width = len(names)
         for s in prof.sample:
             v = s.value
-            if len(v) <= space or (v[space] == 0 and (objects is None or v[objects] == 0)):
+            if len(v) != width:
                 continue
-            snap.heap.append(
-                HeapSite(frames_of(s.location_id), int(v[objects]) if objects is not None and objects < len(v) else 0, int(v[space]))
-            )
+            b = v[space]
+            o = v[objects] if objects >= 0 else 0
+            if b or o:
+                heap.append((s.location_id, o, b))
         return snap
     shown = ", ".join(f"{t}/{u}" for t, u in types) or "none"
     raise InputError(
@@ -63,28 +66,12 @@ def read_profile(path: str, data: bytes) -> Snapshot:
     )
 
 
-def _frames(prof: Any) -> Any:
-    """A function from a sample's location ids to its frames, leaf first (a location's lines
-    list inlined calls innermost first). Frames are built once per location."""
+def _locations(prof: Any) -> Locations:
+    """The location table (a location's lines list inlined calls innermost first, so frames
+    come out leaf first)."""
     st = prof.string_table
-    funcs = {f.id: (_string(st, f.name), _string(st, f.filename)) for f in prof.function}
-    by_loc: dict[int, tuple[Frame, ...]] = {}
-    for loc in prof.location:
-        out = []
-        for ln in loc.line:
-            name, file = funcs.get(ln.function_id, ("", ""))
-            out.append(Frame(name or f"0x{loc.address:x}", file, int(ln.line)))
-        if not out:
-            out.append(Frame(f"0x{loc.address:x}", "", 0))
-        by_loc[loc.id] = tuple(out)
-
-    def frames(ids: Any) -> tuple[Frame, ...]:
-        out: list[Frame] = []
-        for i in ids:
-            out.extend(by_loc.get(i, ()))
-        return tuple(out)
-
-    return frames
+    functions = {f.id: (_string(st, f.name), _string(st, f.filename)) for f in prof.function}
+    return Locations({loc.id: loc for loc in prof.location}, functions)
 
 
 # the runtime's wait reasons, told from the frames the goroutine is parked in (the protobuf
