@@ -46,6 +46,18 @@ CASES = {
     "go-version-unknown-key": (GOOD + "go-version:\n  applies: '<1.23'\n  when: x\n", 8, "unknown key 'when'"),
     "duplicate-yaml-key": (GOOD + "id: again\n", 6, "duplicate key"),
     "not-utf8": (b"id: \xff\xfe\n", 1, "not UTF-8"),
+    "lifetime-bad-held-by": (
+        GOOD + "check:\n  lifetime:\n    resources:\n      - callee: x\n        release: [Close]\n"
+        "        held-by: [{type: '(', field: T}]\n",
+        11,
+        "resources[0].held-by[0].type: invalid regex",
+    ),
+    "lifetime-bad-unless-set": (
+        GOOD + "check:\n  lifetime:\n    resources:\n      - callee: x\n        release: [Close]\n"
+        "        unless-set:\n          DisableKeepAlives: '['\n",
+        12,
+        "resources[0].unless-set.DisableKeepAlives: invalid regex",
+    ),
     "python-tag": (GOOD + "note: !!python/object/apply:os.system ['echo pwned']\n", 6, "YAML"),
 }
 

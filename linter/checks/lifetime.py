@@ -39,7 +39,17 @@ import tree_sitter
 from linter.analysis.callgraph import CALLGRAPH, CallGraph, lexical_loop
 from linter.analysis.flow import Use, callee_text, on_error_path, use_of, within
 from linter.analysis.framework import Pass
-from linter.analysis.functions import FUNCTIONS, METHOD_CALL, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls, name_occurrences
+from linter.analysis.functions import (
+    FUNCTIONS,
+    METHOD_CALL,
+    PACKAGE_DECLS,
+    FileFunctions,
+    FuncInfo,
+    PackageDecls,
+    assigned_value,
+    is_declaration,
+    name_occurrences,
+)
 from linter.checks.base import STRING_LIST, Check, CheckConfigError, Verdict
 from linter.fix.facts import ACQUISITION, BEFORE_RETURN, ERROR_PATH, NEVER_RELEASED, UNRELEASABLE, Acquisition
 from linter.lazyregex import LazyRegex
@@ -143,6 +153,22 @@ class Resource:
     evidence: tuple[str, ...] = ()  # candidate release methods, kept only if the scanned code shows them
     unreleasable: bool = False
     order: tuple[str, ...] = ()  # the release methods as listed (the first is the one a fix uses)
+    # (holder type, field): a value put in that field of a local holder (`&http.Client{Transport: tr}`,
+    # `c.Transport = tr`) shares the holder's fate; the holder is released by the same methods
+    holders: tuple[tuple[LazyRegex[str], str], ...] = ()
+    # (field, value): a literal or variable with that field set so is not a resource (`DisableKeepAlives: true`)
+    unless_set: tuple[tuple[str, LazyRegex[str]], ...] = ()
+    # code of the creating function that shows the value keeps nothing (`req.Close = true`)
+    unless_code: tuple[LazyRegex[str], ...] = ()
+    # holds nothing until it is used (a Transport dials on its first request): no error-path findings
+    lazy: bool = False
+
+
+def _literal_type(node: Node) -> Node | None:
+    """The type of a composite literal acquisition (`&http.Transport{...}`, `http.Transport{}`):
+    a value built in place that owns resources, like a constructor's result."""
+    lit = node.child_by_field_name("operand") if node.type == "unary_expression" else node
+    return lit.child_by_field_name("type") if lit is not None and lit.type == "composite_literal" else None
 
 
 def _in_goroutine(node: Node, stop: Node) -> bool:
@@ -341,6 +367,18 @@ class LifetimeCheck(Check):
                         "import": {"type": "string"},
                         "release-evidence": STRING_LIST,
                         "unreleasable": {"type": "boolean"},
+                        "held-by": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["type", "field"],
+                                "properties": {"type": {"type": "string"}, "field": {"type": "string"}},
+                            },
+                        },
+                        "unless-set": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "unless-code": STRING_LIST,
+                        "lazy": {"type": "boolean"},
                     },
                 },
             },
@@ -352,6 +390,7 @@ class LifetimeCheck(Check):
             "request-params": STRING_LIST,
             "long-lived-params": STRING_LIST,
             "test-params": STRING_LIST,
+            "test-imports": STRING_LIST,
             "max-depth": {"type": "integer", "minimum": 0, "maximum": 5},
             "error-path-severity": {"enum": ["error", "warning", "info"]},
         },
@@ -368,6 +407,23 @@ class LifetimeCheck(Check):
                         compiled[key] = LazyRegex(r[key])
                 except re.error as e:
                     raise CheckConfigError(f"resources[{i}].{key}: invalid regex: {e}", ["resources", i, key]) from None
+            holders: list[tuple[LazyRegex[str], str]] = []
+            unless: list[tuple[str, LazyRegex[str]]] = []
+            code: list[LazyRegex[str]] = []
+            where: list[str | int] = []
+            try:
+                for j, h in enumerate(r.get("held-by", ())):
+                    where = ["held-by", j, "type"]
+                    holders.append((LazyRegex(h["type"]), h["field"]))
+                for fld, v in r.get("unless-set", {}).items():
+                    where = ["unless-set", fld]
+                    unless.append((fld, LazyRegex(v)))
+                for j, c in enumerate(r.get("unless-code", ())):
+                    where = ["unless-code", j]
+                    code.append(LazyRegex(c))
+            except re.error as e:
+                dotted = "".join(f"[{w}]" if isinstance(w, int) else f".{w}" for w in where)
+                raise CheckConfigError(f"resources[{i}]{dotted}: invalid regex: {e}", ["resources", i, *where]) from None
             self.resources.append(
                 Resource(
                     compiled["callee"],
@@ -377,9 +433,16 @@ class LifetimeCheck(Check):
                     tuple(r.get("release-evidence", ())),
                     bool(r.get("unreleasable", False)),
                     tuple(r["release"]),
+                    tuple(holders),
+                    tuple(unless),
+                    tuple(code),
+                    bool(r.get("lazy", False)),
                 )
             )
         self._any_resource: dict[bool, re.Pattern[str] | bool] = {}  # built on first use, per matching mode
+        self._holders: tuple[tuple[LazyRegex[str], str], ...] = ()  # of the resource being followed
+        self._held: list[str] = []
+        self._held_escapes = False
         self.callee_var = self.metavar("callee")
         self.non_owning = self.regexes("non-owning", [r"^(fmt|log|errors|strings|strconv)\.", r"^(len|cap|print|println)$"])
         # calls that build a handle around their argument: the handle keeps the value alive
@@ -397,6 +460,8 @@ class LifetimeCheck(Check):
         # a function taking a `*testing.T` runs only under `go test`, wherever its file lives
         # (`dockertest/test_helper.go`): a test helper, not production memory
         self.test_params = self.regexes("test-params", [r"^\*?testing\.(T|B|F|TB)$"])
+        # a non-test file importing one of these (`testing`, a test framework) is test support code
+        self.test_imports = self.regexes("test-imports", [])
 
     def _reportable(self) -> list[Resource]:
         """Entries that can lead to a finding (an entry with nothing to release never does)."""
@@ -426,8 +491,8 @@ class LifetimeCheck(Check):
 
     def quick_reject(self, node: Node, pass_: Pass) -> bool:
         """Is the callee one of the resources at all?"""
-        fn = node.child_by_field_name("function") if node.type == "call_expression" else None
-        if fn is None or fn.type not in ("selector_expression", "identifier"):
+        fn = node.child_by_field_name("function") if node.type == "call_expression" else _literal_type(node)
+        if fn is None or fn.type not in ("selector_expression", "identifier", "qualified_type", "type_identifier"):
             return fn is None
         text = pass_.file.text(fn)
         name = text.rsplit(".", 1)[-1].strip()
@@ -449,14 +514,21 @@ class LifetimeCheck(Check):
         return rx.search(text) is not None  # type: ignore[union-attr]
 
     # -- which resource ----------------------------------------------------------------------
-    def _import_path(self, pass_: Pass, qualifier: str) -> str | None:
+    def _imports(self, pass_: Pass) -> tuple[dict[str, str], list[str]]:
         f = pass_.file
         key = ("lifetime.imports", f.path)
         got = pass_.package.memo.get(key)
         if got is None:
             got = file_imports(f)
             pass_.package.memo[key] = got
-        named, plain = got
+        return got  # type: ignore[no-any-return]
+
+    def _test_support(self, pass_: Pass) -> bool:
+        named, plain = self._imports(pass_)
+        return any(rx.search(p) for p in (*named.values(), *plain) for rx in self.test_imports)
+
+    def _import_path(self, pass_: Pass, qualifier: str) -> str | None:
+        named, plain = self._imports(pass_)
         if qualifier in named:
             return named[qualifier]  # type: ignore[no-any-return]
         hits = [p for p in plain if qualifier in import_names(p)]
@@ -629,10 +701,20 @@ class LifetimeCheck(Check):
         outer = fns.outermost(node) or fn
         if any(rx.search(t.strip()) for info in (fn, outer) for _, t in info.params for rx in self.test_params):
             return None
+        if self.test_imports and self._test_support(pass_):
+            return None
         use = use_of(node)
         value = "the result"
         if use.kind == "var" and use.node is not None:
             value = f.text(use.node)
+        literal = _literal_type(node) is not None
+        if literal:
+            callee = f"&{callee}{{...}}" if node.type == "unary_expression" else f"{callee}{{...}}"
+            value = value if use.kind == "var" else "the value"
+        if resource.unless_set and self._set_so(f, pass_, node, use, fn, resource.unless_set):
+            return None  # `&http.Transport{DisableKeepAlives: true}`: nothing it holds outlives a call
+        if resource.unless_code and any(rx.search(f.text(outer.node)) for rx in resource.unless_code):
+            return None  # `req.Close = true`: the connection is closed after each response
         rel_text = "/".join(sorted(release)) if release else "nothing can release it"
         vars_ = {"VALUE": value, "CALLEE": callee, "RELEASE": rel_text, "LEAK": f"never released ({rel_text})"}
         order = tuple(m for m in resource.order if m in release) or tuple(sorted(release, key=lambda m: (m != "Close", m)))
@@ -640,6 +722,9 @@ class LifetimeCheck(Check):
         def facts(variant: str, escapes: bool = False) -> dict[str, Any]:
             return {ACQUISITION: self._acquisition(f, node, fn, use, order, args, variant, escapes)}
 
+        self._holders = resource.holders
+        self._held = []  # the local holders followed (`client` of `client.Transport = tr`)
+        self._held_escapes = False  # a holder's result (a response) outlives the call
         if resource.unreleasable:
             vars_["LEAK"] = "never released (it cannot be stopped or closed)"
             if self._used_until_exit(node, fn):
@@ -655,7 +740,7 @@ class LifetimeCheck(Check):
         self._sites: list[Node] = []  # release statements seen while following the value
         self._names: set[str] = set()
         state = self._fate(f, pass_, use, fn, release, 0)
-        escapes = state == HANDLE  # a handle derived from it is stored or returned
+        escapes = state == HANDLE or self._held_escapes  # a handle derived from it is stored or returned
         if state == HANDLE:
             # kept alive by a stored handle: owned by what holds it, unless it is made again and
             # again (the previous one is overwritten or dropped); process-lived ones stay info
@@ -664,6 +749,8 @@ class LifetimeCheck(Check):
                 return None
             state = LEAKED
         long = None
+        if state in (RELEASED, HANDED_OFF) and resource.lazy:
+            return None  # an early exit before it is used leaves nothing behind
         if state == RELEASED:
             skip = self._skipping_exit(f, node, fn)
             if skip is None:
@@ -697,6 +784,8 @@ class LifetimeCheck(Check):
             return None
         if state != LEAKED:
             return None
+        if self._held:
+            vars_["LEAK"] = f"never released ({rel_text}, on it or on {self._held[0]} holding it)"
         if self._used_until_exit(node, fn):
             # `t := time.NewTicker(d); for range t.C {...}` with no way out: the value is in use
             # for as long as its goroutine runs; what outlives a call is the goroutine
@@ -1006,6 +1095,10 @@ class LifetimeCheck(Check):
     # -- following the value ---------------------------------------------------------------------
     def _fate(self, f: SourceFile, pass_: Pass, use: Use, fn: FuncInfo, release: frozenset[str], depth: int) -> str:
         k = use.kind
+        if k in ("store", "composite") and self._holders:
+            held = self._holder_fate(f, pass_, use, fn, release, depth)
+            if held is not None:
+                return held
         if k in ("return", "store", "composite", "send", "address"):
             return HANDED_OFF
         if k == "receiver":
@@ -1027,6 +1120,106 @@ class LifetimeCheck(Check):
         if k == "discard":
             return LEAKED
         return HANDED_OFF  # a context we do not model: stay quiet
+
+    # -- a value held by a local holder -----------------------------------------------------------
+    def _holder_fate(self, f: SourceFile, pass_: Pass, use: Use, fn: FuncInfo, release: frozenset[str], depth: int) -> str | None:
+        """`&http.Client{Transport: tr}` or `client.Transport = tr` with `client` a local holder
+        (a composite literal of a `held-by` type): the value lives as long as the holder, so the
+        holder's fate is the value's (dropped: leaked; returned, stored, passed on: handed off;
+        released by one of the same methods: released). None: not such a holder."""
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        n = use.node
+        if n is None:
+            return None
+        if use.kind == "composite":
+            kv = f.parent(n) if n.type == "literal_element" else None
+            key = kv.child_by_field_name("key") if kv is not None and kv.type == "keyed_element" else None
+            val = kv.child_by_field_name("value") if kv is not None else None
+            body = f.parent(kv) if kv is not None else None
+            lit = f.parent(body) if body is not None and body.type == "literal_value" else None
+            if key is None or val is None or val.id != n.id or lit is None or lit.type != "composite_literal":
+                return None
+            if not self._holds(f, lit, f.text(key).strip()):
+                return None
+            up = f.parent(lit)
+            expr = up if up is not None and up.type == "unary_expression" else lit
+            holder = use_of(expr)
+            if holder.kind == "var" and holder.node is not None:
+                name = f.text(holder.node)
+                if not fns.facts(fn).declares(name):
+                    return HANDED_OFF  # a package variable
+                self._held.append(name)
+                return self._follow_var(f, pass_, fn, name, holder.node, release, depth, holder=True)
+            return self._fate(f, pass_, holder, fn, release, depth)  # returned, passed on, dropped
+        # a store: `client.Transport = tr`
+        operand = n.child_by_field_name("operand") if n.type == "selector_expression" else None
+        field = n.child_by_field_name("field") if n.type == "selector_expression" else None
+        if operand is None or field is None or operand.type != "identifier":
+            return None
+        name = f.text(operand)
+        facts = fns.facts(fn)
+        if fn.param_type(name) is not None or any(r == name for r, _ in fn.results) or not facts.declares(name):
+            return None  # the caller's, or a package variable's
+        decl = None
+        for occ in facts.uses(name):
+            p = f.parent(occ)
+            if p is not None and p.type == "var_spec":
+                t = p.child_by_field_name("type")
+                if p.child_by_field_name("value") is None and (t is None or not self._holds_type(f.text(t), f.text(field))):
+                    return None  # `var c *http.Client`: whatever is assigned later
+            rhs = assigned_value(occ)
+            if rhs is None:
+                if decl is None and is_declaration(occ):
+                    decl = occ
+                continue
+            if rhs.type == "unary_expression":
+                rhs = rhs.child_by_field_name("operand") or rhs
+            if rhs.type != "composite_literal" or not self._holds(f, rhs, f.text(field)):
+                return None  # assigned something else too: not known to be a local holder
+            if decl is None:
+                decl = occ
+        if decl is None:
+            return None
+        self._held.append(name)
+        return self._follow_var(f, pass_, fn, name, decl, release, depth, holder=True)
+
+    def _holds(self, f: SourceFile, lit: Node, field: str) -> bool:
+        t = lit.child_by_field_name("type")
+        return t is not None and self._holds_type(f.text(t), field)
+
+    def _holds_type(self, type_text: str, field: str) -> bool:
+        t = re.sub(r"\s+", "", type_text)
+        return any(fld == field and rx.search(t) for rx, fld in self._holders)
+
+    @staticmethod
+    def _set_so(f: SourceFile, pass_: Pass, node: Node, use: Use, fn: FuncInfo, unless: tuple[tuple[str, LazyRegex[str]], ...]) -> bool:
+        """Is one of the `unless-set` fields set to its value: in the literal (`DisableKeepAlives: true`)
+        or on the variable holding the value (`tr.DisableKeepAlives = true`)?"""
+        lit = node.child_by_field_name("operand") if node.type == "unary_expression" else node
+        body = lit.child_by_field_name("body") if lit is not None and lit.type == "composite_literal" else None
+        for kv in body.named_children if body is not None else []:
+            key, val = kv.child_by_field_name("key"), kv.child_by_field_name("value")
+            if kv.type == "keyed_element" and key is not None and val is not None:
+                if any(f.text(key).strip() == fld and rx.search(f.text(val).strip()) for fld, rx in unless):
+                    return True
+        if use.kind != "var" or use.node is None:
+            return False
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        for occ in fns.facts(fn).uses(f.text(use.node)):
+            sel = f.parent(occ)
+            field = sel.child_by_field_name("field") if sel is not None and sel.type == "selector_expression" else None
+            if sel is None or field is None:
+                continue
+            lhs = f.parent(sel)
+            stmt = f.parent(lhs) if lhs is not None and lhs.type == "expression_list" else None
+            left = stmt.child_by_field_name("left") if stmt is not None and stmt.type == "assignment_statement" else None
+            if stmt is None or left is None or lhs is None or left.id != lhs.id:
+                continue
+            right = stmt.child_by_field_name("right")
+            vals = right.named_children if right is not None else []
+            if len(vals) == 1 and any(f.text(field) == fld and rx.search(f.text(vals[0]).strip()) for fld, rx in unless):
+                return True
+        return False
 
     def _escapes(self, f: SourceFile, pass_: Pass, fn: FuncInfo, expr: Node, depth: int, returned: bool = False) -> bool:
         """Is the handle `expr` (a method result or a wrapper around the value) kept beyond the
@@ -1081,7 +1274,9 @@ class LifetimeCheck(Check):
         if site is not None:
             self._sites.append(site)
 
-    def _follow_var(self, f: SourceFile, pass_: Pass, fn: FuncInfo, name: str, decl: Node, release: frozenset[str], depth: int) -> str:
+    def _follow_var(
+        self, f: SourceFile, pass_: Pass, fn: FuncInfo, name: str, decl: Node, release: frozenset[str], depth: int, holder: bool = False
+    ) -> str:
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
         if any(n == name for n, _ in fn.results):
             return HANDED_OFF  # named result: returned implicitly
@@ -1152,6 +1347,13 @@ class LifetimeCheck(Check):
                 self._sites = []
             return RELEASED
         returns_handle = any(not _PLAIN_RESULT.match(t.strip()) for _, t in fn.results)
+        if holder:
+            # a holder's calls (`client.Do(req)`) return data, not handles: the holder is still
+            # dropped; a response returned keeps the value in use past the call, though (no fix
+            # can release it here)
+            if any(self._escapes(f, pass_, fn, d, 0, returned=returns_handle) for d in derived):
+                self._held_escapes = True
+            return HANDLE if handle else fate
         if handle or any(self._escapes(f, pass_, fn, d, 0, returned=returns_handle and not _operation(f, d)) for d in derived):
             return HANDLE
         return fate
