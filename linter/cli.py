@@ -82,7 +82,7 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-COMMANDS = ("check", "test", "audit", "report", "rules", "explain", "triage")
+COMMANDS = ("check", "test", "audit", "report", "rules", "explain", "triage", "lsp")
 
 
 def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -161,6 +161,16 @@ def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
     if wanted("explain"):
         e.add_argument("rule_id")
         rules_opts(e)
+    s = sub.add_parser(
+        "lsp",
+        help="language server over stdio (diagnostics, quick fixes, hover in an editor)",
+        description="Language Server Protocol over stdin/stdout: findings as diagnostics while you type. Options come"
+        " from the client's initializationOptions and .goplumber.yaml (see README, Editors).",
+    )
+    if wanted("lsp"):
+        s.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default and only transport)")
+        s.add_argument("--log-file", metavar="FILE", help="write the server's log here (default: stderr)")
+        s.add_argument("--verbose", "-v", action="store_true", help="log every check and message (debugging a client set-up)")
     return p
 
 
@@ -328,6 +338,10 @@ def _main(argv: list[str] | None) -> int:
         from linter.audit.command import run_report
 
         return run_report(args)
+    if args.command == "lsp":
+        from linter.lsp import serve
+
+        return serve(log_file=args.log_file, verbose=args.verbose)
     try:
         if args.command == "check":
             _check_paths_exist(args)
@@ -347,10 +361,7 @@ def _main(argv: list[str] | None) -> int:
             rule = next((r for r in rules if r.id == args.rule_id), None)
             if rule is None:
                 raise UsageError(f"no rule {args.rule_id!r} (see `goplumber rules`)")
-            print(f"{rule.id} ({rule.severity})\n")
-            import textwrap
-
-            print(textwrap.dedent(rule.description or rule.message))
+            print(explain_text(rule))
             return EXIT_CLEAN
         if args.command == "audit":
             from linter.audit.command import run_audit
@@ -373,6 +384,13 @@ def _main(argv: list[str] | None) -> int:
     except UsageError as e:
         print(f"goplumber: {e}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def explain_text(rule: Rule) -> str:
+    """What `goplumber explain RULE-ID` prints (the language server's hover shows it too)."""
+    import textwrap
+
+    return f"{rule.id} ({rule.severity})\n\n{textwrap.dedent(rule.description or rule.message)}"
 
 
 def _check_paths_exist(args: argparse.Namespace) -> None:

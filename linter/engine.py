@@ -12,7 +12,7 @@ import os
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,10 @@ from linter.suppress import ALL, Suppression, is_suppressed, suppressions
 MAX_FILE_BYTES = 10_000_000
 SMALL_RUN = 24  # files; below this, one process is faster than a pool
 _MSG_VAR = re.compile(r"\$([A-Z_][A-Z0-9_]*)")
+
+
+class Cancelled(Exception):
+    """Raised by check_group when its `cancelled` callback asks it to stop."""
 
 
 @dataclass
@@ -303,12 +307,16 @@ def check_group(
     timeout: float = 10.0,
     force: bool = False,
     contents: dict[str, bytes] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> Result:
     """Check the files of one directory (one or more Go packages). `explicit`: the files named
     on the command line; a generated one is skipped with a note, or checked with `force`. Each
     file has a budget of `timeout` CPU seconds for everything done for it alone (prefilter,
     parse, rules); package-level work has its package's budget (see linter.budget).
-    `contents` gives the bytes of paths not to be read from disk (stdin under a stand-in name)."""
+    `contents` gives the bytes of paths not to be read from disk (stdin under a stand-in name,
+    an editor's unsaved buffers): those of the directory stand in for the files on disk for the
+    package-level analyses too, checked or not. `cancelled` is asked before each file: when it
+    says so, `Cancelled` is raised (an editor dropping a check whose text is out of date)."""
     res = Result()
     started = time.perf_counter()
     packages: dict[str | None, Package] = {}
@@ -317,7 +325,13 @@ def check_group(
     directory = os.path.dirname(paths[0]) if paths else "."
     version = go_override or go_mod_version(directory or ".")
     preread: dict[str, bytes] = {}  # shared by the directory's packages: siblings are not read twice
+    here = os.path.abspath(directory or ".")
+    for other, given in (contents or {}).items():
+        if os.path.dirname(os.path.abspath(other)) == here and b"\0" not in given and len(given) <= MAX_FILE_BYTES:
+            preread[os.path.abspath(other)] = given
     for path in paths:
+        if cancelled is not None and cancelled():
+            raise Cancelled
         res.stats.files += 1
         data = _vetted(path, contents[path], res.errors) if contents and path in contents else _read(path, res.errors)
         if data is None:
@@ -351,6 +365,8 @@ def check_group(
             pkg.files.append(f)
         todo.append((f, pkg, active, budget))
     for f, pkg, active, budget in todo:
+        if cancelled is not None and cancelled():
+            raise Cancelled
         try:
             with file_scope(Scope(budget, package_budgets[id(pkg)])), running(budget):
                 found = run_rules_on_file(rules, pkg.pass_for(f), f, res.errors, res, active)
@@ -562,6 +578,15 @@ def group_by_directory(files: Iterable[str]) -> list[list[str]]:
     return [sorted(v) for _, v in sorted(groups.items())]
 
 
+def ruleset_key(rules: list[Rule], options: Options, force: bool) -> str:
+    """What the result cache keys the rules and the choices that change results by."""
+    from linter.cache import ruleset_digest
+
+    # "byte-columns": entries written while columns were code points are not reused;
+    # "fixes": nor entries from before findings carried their fixes
+    return ruleset_digest(rules, repr((sorted(options.select or []), sorted(options.ignore), "byte-columns", "fixes", force)))
+
+
 def check_paths(paths: list[str], rules: list[Rule], options: Options, contents: dict[str, bytes] | None = None) -> Result:
     """Check files and directories. `contents` maps stand-in paths to their bytes (stdin): those
     are checked as if they were named files on disk at that path (config, go.mod, package
@@ -596,13 +621,7 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options, contents:
         files = kept
     force = not options.default_excludes
     groups = group_by_directory(files)
-    ruleset = ""
-    if options.cache_dir:
-        from linter.cache import ruleset_digest
-
-        # "byte-columns": entries written while columns were code points are not reused;
-        # "fixes": nor entries from before findings carried their fixes
-        ruleset = ruleset_digest(rules, repr((sorted(options.select or []), sorted(options.ignore), "byte-columns", "fixes", force)))
+    ruleset = ruleset_key(rules, options, force) if options.cache_dir else ""
     # Starting worker processes costs more than checking a handful of files (pre-commit).
     if contents:
         parts = [check_group(rules, g, explicit, options.go_version, options.timeout_per_file, force, contents) for g in groups]
