@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import subprocess
 import sys
 import threading
@@ -33,7 +32,7 @@ class LspClient:
             stderr=subprocess.PIPE,
         )
         self.log: list[tuple[float, str, dict[str, Any]]] = []  # (time, "->" sent / "<-" received, message)
-        self.notifications: queue.Queue[tuple[float, dict[str, Any]]] = queue.Queue()
+        self.notifications: list[tuple[float, dict[str, Any]]] = []  # received, not yet waited for
         self.responses: dict[int, tuple[float, dict[str, Any]]] = {}
         self._cond = threading.Condition()
         self._send_lock = threading.Lock()
@@ -83,7 +82,9 @@ class LspClient:
                 self.server_requests.append(msg)
                 self._send({"jsonrpc": "2.0", "id": msg["id"], "result": None})
             elif "method" in msg:
-                self.notifications.put((now, msg))
+                with self._cond:
+                    self.notifications.append((now, msg))
+                    self._cond.notify_all()
             else:
                 with self._cond:
                     self.responses[msg["id"]] = (now, msg)
@@ -113,19 +114,19 @@ class LspClient:
         return msg.get("result")
 
     def wait_for(self, method: str, match: Any = None, timeout: float = 20.0) -> tuple[float, dict[str, Any]]:
-        """The next notification `method` whose params satisfy `match(params)`; the ones that
-        do not are dropped."""
+        """The first notification `method` not waited for yet whose params satisfy
+        `match(params)` (the time it arrived, its params); the others are kept for later."""
         deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(f"no {method} in {timeout}s; stderr: {self.stderr[-2000:]!r}")
-            try:
-                t, msg = self.notifications.get(timeout=left)
-            except queue.Empty:
-                continue
-            if msg["method"] == method and (match is None or match(msg["params"])):
-                return t, msg["params"]
+        with self._cond:
+            while True:
+                for i, (t, msg) in enumerate(self.notifications):
+                    if msg["method"] == method and (match is None or match(msg["params"])):
+                        del self.notifications[i]
+                        return t, msg["params"]
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"no {method} in {timeout}s; stderr: {self.stderr[-2000:]!r}")
+                self._cond.wait(left)
 
     def diagnostics(self, path: str | os.PathLike[str], version: int | None = None, timeout: float = 20.0) -> tuple[float, list[Any]]:
         """The next diagnostics published for `path` (at `version`, when given)."""

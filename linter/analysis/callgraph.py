@@ -169,9 +169,27 @@ def package_var_type(package: Package, name: str) -> str | None:
 
 
 def declares_interface(package: Package, type_name: str) -> bool:
-    """Is `type T interface {` declared in the package?"""
-    rx = re.compile(rb"\btype\s+" + re.escape(type_name.encode()) + rb"\s+interface\s*\{")
-    return any(rx.search(data) for data in package.sources())
+    """Is `type T interface {` declared in the package? Memoized per package; the pattern starts
+    with its literal `type` (a leading `\b` made `re` try every offset: 6 ms per 20 kB file)."""
+    key = ("declares-interface", type_name)
+    memo = package.memo
+    if key in memo:
+        return memo[key]  # type: ignore[no-any-return]
+    name = type_name.encode()
+    rx = re.compile(rb"type\s+" + re.escape(name) + rb"\s+interface\s*\{")
+    found = False
+    for data in package.sources():
+        if name not in data:
+            continue
+        for m in rx.finditer(data):
+            before = data[m.start() - 1 : m.start()]
+            if not (before.isalnum() or before == b"_"):
+                found = True
+                break
+        if found:
+            break
+    memo[key] = found
+    return found
 
 
 def struct_field_type(package: Package, type_name: str, field: str) -> str | None:

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""`goplumber lsp` latency, measured through the protocol: a real server process over stdio,
+a 600-line Go buffer with leaks of every rule, and the time from sending `textDocument/didChange`
+to receiving the `textDocument/publishDiagnostics` of that version (warm: the server has
+checked the file before; each change is an incremental edit, as editors send them).
+
+    python bench/lsp.py                 # 60 changes, prints the figures
+    python bench/lsp.py --write         # and records them in bench/results.md (LSP section)
+
+Edits alternate between a comment (findings unchanged) and the body of a leaking handler (a
+`defer client.Close()` added, then removed: one finding goes and comes back), so both the
+unchanged and the changed case are measured. The target is a median <= 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from lspclient import LspClient  # noqa: E402
+
+TARGET_MS = 50.0
+BEGIN, END = "<!-- lsp-bench -->", "<!-- /lsp-bench -->"
+
+
+def buffer(lines: int = 600) -> str:
+    """The bundled leaky sample's declarations repeated (names numbered) to `lines` lines."""
+    src = (ROOT / "examples" / "leaky" / "main.go").read_text()
+    head, body = src.split("type Request struct", 1)
+    body = "type Request struct" + body.replace("func main()", "func serve()")
+    parts = [head.replace("package main", "package svc")]
+    i = 0
+    while sum(p.count("\n") for p in parts) < lines - 40:
+        names = r"\b(Request|accessSecret|store|consume|reload|serve)\b"
+        parts.append(body if i == 0 else re.sub(names, rf"\g<1>{i}", body))
+        i += 1
+    text = "".join(parts)
+    pad = lines - text.count("\n")
+    return text + "".join(f"// padding line {k}\n" for k in range(max(pad, 0)))
+
+
+def run(changes: int, warmup: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "go.mod").write_text("module example.com/bench\n\ngo 1.21\n")
+        path = root / "svc" / "big.go"
+        path.parent.mkdir()
+        text = buffer()
+        path.write_text(text)
+        lines = text.splitlines()
+        comment = next(i for i, line in enumerate(lines) if line.startswith("// padding"))
+        target = next(i for i, line in enumerate(lines) if "_, _ = client.AccessSecretVersion" in line)
+        client = LspClient(root)
+        try:
+            client.initialize(root, {"workspaceScan": False})
+            client.open(path, text)
+            _, first = client.diagnostics(path, 1, timeout=60)
+            version, samples, counts = 1, [], []
+            closed = False
+            for n in range(warmup + changes):
+                version += 1
+                if n % 2 == 0:  # a character into a comment: same findings
+                    pos = {"line": comment, "character": 0}
+                    edit = {"range": {"start": pos, "end": pos}, "text": "x"}
+                else:  # add or remove `defer client.Close()`: a finding goes or comes back
+                    pos = {"line": target, "character": 0}
+                    if not closed:
+                        edit = {"range": {"start": pos, "end": pos}, "text": "\tdefer client.Close()\n"}
+                    else:
+                        edit = {"range": {"start": pos, "end": {"line": target + 1, "character": 0}}, "text": ""}
+                    closed = not closed
+                sent = client.edit(path, version, [edit])
+                got, diags = client.diagnostics(path, version, timeout=60)
+                if n >= warmup:
+                    samples.append((got - sent) * 1000)
+                    counts.append(len(diags))
+            rc = client.close()
+        finally:
+            client.kill()
+    return {
+        "lines": len(lines),
+        "findings": len(first),
+        "counts": sorted(set(counts)),
+        "samples": samples,
+        "median": statistics.median(samples),
+        "p90": statistics.quantiles(samples, n=10)[-1],
+        "min": min(samples),
+        "max": max(samples),
+        "exit": rc,
+    }
+
+
+def report(r: dict[str, object], changes: int) -> str:
+    return "\n".join(
+        [
+            BEGIN,
+            "## Language server (`python bench/lsp.py`)",
+            "",
+            f"Warm re-check of a {r['lines']}-line buffer ({r['findings']} findings) after an incremental `didChange`, measured"
+            f" through the protocol from sending `didChange` to receiving its `publishDiagnostics` (a real `goplumber lsp`"
+            f" process over stdio, default settings: no debounce). {changes} changes, alternating a comment edit (same"
+            f" findings) and adding/removing a `defer client.Close()` (finding counts seen: {r['counts']}). Machine:"
+            f" {platform.machine()}, Python {platform.python_version()}; written {time.strftime('%Y-%m-%d')}.",
+            "",
+            "| measurement | ms |",
+            "|---|---:|",
+            f"| median | {r['median']:.1f} |",
+            f"| 90th percentile | {r['p90']:.1f} |",
+            f"| fastest | {r['min']:.1f} |",
+            f"| slowest | {r['max']:.1f} |",
+            "",
+            f"| target | value | limit |\n|---|---:|---:|\n| median didChange -> publishDiagnostics | {r['median']:.1f} ms | <= {TARGET_MS:.0f} ms |",
+            END,
+        ]
+    )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--changes", type=int, default=60)
+    ap.add_argument("--warmup", type=int, default=6)
+    ap.add_argument("--write", action="store_true", help="record the figures in bench/results.md")
+    args = ap.parse_args()
+    r = run(args.changes, args.warmup)
+    text = report(r, args.changes)
+    print(text)
+    if args.write:
+        results = HERE / "results.md"
+        old = results.read_text() if results.exists() else ""
+        if BEGIN in old and END in old:
+            new = old[: old.index(BEGIN)] + text + old[old.index(END) + len(END) :]
+        else:
+            new = old.rstrip("\n") + "\n\n" + text + "\n"
+        results.write_text(new)
+    return 0 if r["median"] <= TARGET_MS else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
