@@ -141,6 +141,12 @@ def test_open_quick_fix_clears_and_exits_clean(tmp_path: Path, server) -> None:
         {"textDocument": {"uri": uri(path)}, "range": d["range"], "context": {"diagnostics": diags}},
     )
     by_title = {a["title"]: a for a in actions}
+    fix = next(a for a in actions if a.get("isPreferred"))
+    assert fix["kind"] == "quickfix" and fix["diagnostics"][0]["code"] == "unclosed-client"
+    edits = fix["edit"]["documentChanges"][0]["edits"]
+    assert [e["newText"].strip() for e in edits] == ["defer client.Close()"]
+    assert edits[0]["range"]["start"]["line"] == LEAKY.split("\n").index("\t_, _ = client.AccessSecretVersion(r.Context(), nil)")
+    fixed_by_server = apply_edits(LEAKY, edits)
     suppress = next(a for t, a in by_title.items() if t.startswith("Suppress unclosed-client"))
     assert suppress["kind"] == "quickfix" and suppress["diagnostics"][0]["code"] == "unclosed-client"
     change = suppress["edit"]["documentChanges"][0]
@@ -156,12 +162,12 @@ def test_open_quick_fix_clears_and_exits_clean(tmp_path: Path, server) -> None:
     _, diags = client.diagnostics(path, 2)
     assert diags == []
 
-    # back to the leak, then a real fix typed in: it clears too
+    # back to the leak, then the quick fix applied (an incremental change, as a client sends it)
     client.change(path, 3, LEAKY)
     assert len(client.diagnostics(path, 3)[1]) == 1
-    fixed = LEAKY.replace("\t_, _ = client.Access", "\tdefer client.Close()\n\t_, _ = client.Access")
-    client.change(path, 4, fixed)
+    client.edit(path, 4, [{"range": e["range"], "text": e["newText"]} for e in edits])
     assert client.diagnostics(path, 4)[1] == []
+    assert "defer client.Close()" in fixed_by_server
 
     assert client.close() == 0
     assert b"Traceback" not in client.stderr

@@ -44,14 +44,11 @@ def suppress_change(text: Text, f: Finding) -> Change | None:
 
 
 def fix_changes(f: Finding) -> tuple[str, list[Change]] | None:
-    """The finding's `--fix` edit (linter.fix), as (title, changes), if it has one."""
-    fix = getattr(f, "fix", None)
-    if fix is None:
+    """The finding's `--fix` edit (linter.fix: byte offsets into the text that was checked), as
+    (title, changes), if its rule's strategy made one."""
+    if f.fix is None or not f.fix.edits:
         return None
-    edits = getattr(fix, "edits", ())
-    if not edits:
-        return None
-    return str(getattr(fix, "description", "") or f"Fix {f.rule_id}"), [Change(e.start_byte, e.end_byte, e.text) for e in edits]
+    return f.fix.description or f"Fix {f.rule_id}", [Change(e.start_byte, e.end_byte, e.text) for e in f.fix.edits]
 
 
 def lsp_range(text: Text, change: Change, encoding: str) -> tuple[tuple[int, int], tuple[int, int]]:
