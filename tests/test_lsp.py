@@ -138,8 +138,13 @@ def test_open_quick_fix_clears_and_exits_clean(tmp_path: Path, server) -> None:
 
     actions = client.request(
         "textDocument/codeAction",
-        {"textDocument": {"uri": uri(path)}, "range": d["range"], "context": {"diagnostics": diags}},
+        {"textDocument": {"uri": uri(path)}, "range": d["range"], "context": {"diagnostics": diags, "only": ["quickfix"]}},
     )
+    refactors = client.request(
+        "textDocument/codeAction",
+        {"textDocument": {"uri": uri(path)}, "range": d["range"], "context": {"diagnostics": diags, "only": ["refactor"]}},
+    )
+    assert refactors is None
     by_title = {a["title"]: a for a in actions}
     fix = next(a for a in actions if a.get("isPreferred"))
     assert fix["kind"] == "quickfix" and fix["diagnostics"][0]["code"] == "unclosed-client"

@@ -569,7 +569,9 @@ def build() -> GoplumberServer:
         if path is None or not path.endswith(".go"):
             return None
         only = params.context.only
-        if only and not any(str(k).startswith(str(types.CodeActionKind.QuickFix)) for k in only):
+        quickfix = types.CodeActionKind.QuickFix.value
+        kinds = [str(getattr(k, "value", k)) for k in only or ()]
+        if kinds and not any(k in ("", quickfix) or quickfix.startswith(k + ".") for k in kinds):
             return None
         got = await ls.current(path)
         if got is None or got.outcome.text is None:
@@ -631,7 +633,7 @@ def code_actions(ls: GoplumberServer, params: types.CodeActionParams, got: Publi
             title, changes = fix
             out.append(
                 types.CodeAction(
-                    title=f"{title} ({f.rule_id})",
+                    title=f"{title[:1].upper()}{title[1:]} ({f.rule_id})",
                     kind=types.CodeActionKind.QuickFix,
                     diagnostics=[diag],
                     is_preferred=True,
