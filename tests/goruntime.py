@@ -129,18 +129,29 @@ RECORD = bytes(range(256)) * 16
 KINDS = ("resize", "encode", "transcode-")
 
 
-def load(base: str, seconds: float, start: int = 0, rounds: int | None = None, stop: threading.Event | None = None) -> Load:
+def load(
+    base: str,
+    seconds: float,
+    start: int = 0,
+    rounds: int | None = None,
+    stop: threading.Event | None = None,
+    per_second: float | None = None,
+) -> Load:
     """Drive every handler, leaky and bounded, over one keep-alive connection for `seconds`, at
     most `rounds` rounds (one request to each handler), or until `stop` is set; request IDs
-    count up from `start` so every phase adds new paths. Each round leaks two goroutines, one
-    64 KiB buffer and one series."""
+    count up from `start` so every phase adds new paths; at most `per_second` rounds a second.
+    Each round leaks two goroutines, one 64 KiB buffer and two series."""
     u = urllib.parse.urlsplit(base)
     conn = http.client.HTTPConnection(u.hostname or "127.0.0.1", u.port, timeout=5)
     done = Load()
-    deadline = time.monotonic() + seconds
+    began = time.monotonic()
+    deadline = began + seconds
     i = start
     try:
         while time.monotonic() < deadline and not (stop and stop.is_set()) and (rounds is None or i - start < rounds):
+            if per_second and (i - start) > (time.monotonic() - began) * per_second:
+                time.sleep(min(0.05, 1 / per_second))
+                continue
             i += 1
             for name, method, path, body in (
                 ("lookup", "GET", f"/lookup/{i}", None),

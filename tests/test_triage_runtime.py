@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from pathlib import Path
 
 import goruntime
@@ -121,3 +122,110 @@ def test_service_runs_and_leaks_under_load(leaky: tuple[Path, Path], tmp_path: P
     assert len(paths1) - len(paths0) == 200  # /lookup/N and /profile/N
     assert series(before["m"], "leaky_jobs_total") == series(after["m"], "leaky_jobs_total")
     assert len(series(after["m"], "leaky_jobs_total")) == 3
+
+
+# what the runtime shows of each planted leak: the evidence kinds that may confirm it, and
+# the Go symbol prefix its top user frame must have (series evidence has no frame)
+EXPECTED = {
+    "unclosed-client": ({"goroutines", "leaked-goroutines"}, "example.com/leaky/internal/configsdk.(*Client)."),
+    "repeated-watch": ({"goroutines", "leaked-goroutines"}, "example.com/leaky/internal/kv.(*Store).Watch"),
+    "subslice-retained": ({"heap"}, "example.com/leaky/internal/server.(*Server).ingest"),
+    "unbounded-label": ({"series", "label-values"}, None),
+}
+# the bounded controls, as profiles and /metrics name them
+CONTROL_SYMBOLS = (
+    "example.com/leaky/internal/jobs.",
+    "example.com/leaky/internal/ingest.",
+    "example.com/leaky/internal/server.(*Server).profile",
+    "example.com/leaky/internal/server.(*Server).ingestBounded",
+    "example.com/leaky/internal/server.(*Server).runJob",
+    "example.com/leaky/internal/server.(*Server).ReloadBounded",
+)
+CONTROL_METRIC = "leaky_jobs"
+
+
+def assert_confirms_planted_only(report: dict, src: Path) -> None:
+    """The four planted findings, each confirmed with growth of the right kind at the right
+    place; no other finding; nothing (finding or unexplained growth) at a control."""
+    planted, controls = markers(src)
+    got = {(Path(f["path"]).relative_to(src).as_posix(), f["line"]): f for f in report["findings"]}
+    assert set(got) == {(SERVER_GO.as_posix(), line) for line in planted}, sorted(got)
+    for (_, line), f in got.items():
+        rule = planted[line]
+        assert f["rule_id"] == rule
+        assert f["confirmed"] is True, f
+        kinds, symbol = EXPECTED[rule]
+        grown = [e for e in f["evidence"] if e["kind"] in kinds and (e["growth"] or 0) > 0]
+        assert grown, json.dumps(f)
+        if symbol:
+            assert any(e["where"] and e["where"]["function"].startswith(symbol) for e in grown), f
+            # the frame maps back into --source (a -trimpath module path, by suffix)
+            assert all(e["where"]["path"].startswith(str(src)) for e in grown if e["where"]["function"].startswith(symbol)), f
+        for e in f["evidence"]:
+            assert not (e["where"] and e["where"]["function"].startswith(CONTROL_SYMBOLS)), (rule, e)
+    for e in report["unexplained"]:
+        assert not (e["where"] and e["where"]["function"].startswith(CONTROL_SYMBOLS)), e
+        assert CONTROL_METRIC not in json.dumps(e), e
+
+
+def triage_json(run_cli, *args: str) -> dict:
+    code, out, err = run_cli("triage", "--format", "json", *args)
+    assert code == 1, (code, err)
+    return json.loads(out)
+
+
+def test_triage_confirms_the_planted_leaks_from_two_snapshots(leaky: tuple[Path, Path], tmp_path: Path, run_cli) -> None:
+    """Snapshot the loaded service twice (every kind: goroutine debug=1, debug=2 and protobuf,
+    goroutineleak, heap, /metrics), then triage the second against the first."""
+    src, binary = leaky
+    with goruntime.running(binary, "-reload", "10ms") as base:
+        goruntime.load(base, 3, rounds=100)
+        before = goruntime.snapshot(base, tmp_path / "before")
+        goruntime.load(base, 3, start=100_000, rounds=200)
+        after = goruntime.snapshot(base, tmp_path / "after")
+    # one goroutine input per snapshot: the debug=2 dump (the others are checked below)
+    picks = ("goroutine-debug2.txt", "goroutineleak.pb.gz", "heap.pb.gz", "metrics.txt")
+    bases = [a for name in picks for a in ("--base", str(before[name]))]
+    report = triage_json(run_cli, "--source", str(src), *bases, *(str(after[name]) for name in picks))
+    assert_confirms_planted_only(report, src)
+    kinds = {(i["kind"], i["format"], i["role"]) for i in report["inputs"]}
+    assert kinds == {
+        (k, f, r)
+        for k, f in (("goroutine", "debug2"), ("goroutineleak", "proto"), ("heap", "proto"), ("metrics", "text"))
+        for r in ("current", "base")
+    }
+
+    # the same goroutine snapshots as protobuf and as debug=1 (no `created by`): the client and
+    # the watch are still confirmed, through the frames they are blocked in
+    for name in ("goroutine.pb.gz", "goroutine-debug1.txt"):
+        report = triage_json(run_cli, "--source", str(src), "--base", str(before[name]), str(after[name]))
+        confirmed = {f["rule_id"] for f in report["findings"] if f["confirmed"]}
+        assert confirmed == {"unclosed-client", "repeated-watch"}, (name, report["findings"])
+        for e in report["unexplained"]:
+            assert not (e["where"] and e["where"]["function"].startswith(CONTROL_SYMBOLS)), e
+
+
+def test_triage_url_snapshots_the_live_service(leaky: tuple[Path, Path], tmp_path: Path, run_cli) -> None:
+    """`--url`: the same confirmation, with goplumber taking both snapshots itself over loopback
+    while the service is under load; the snapshots are kept with --save."""
+    src, binary = leaky
+    with goruntime.running(binary, "-reload", "10ms") as base:
+        stop = threading.Event()
+        done: list[goruntime.Load] = []
+        worker = threading.Thread(target=lambda: done.append(goruntime.load(base, 20, rounds=1000, stop=stop, per_second=50)), daemon=True)
+        goruntime.load(base, 3, start=1_000_000, rounds=20)  # the service is warm before the first snapshot
+        worker.start()
+        try:
+            report = triage_json(run_cli, "--url", base, "--interval", "2", "--source", str(src), "--save", str(tmp_path / "saved"))
+        finally:
+            stop.set()
+            worker.join(10)
+    assert done and done[0].errors == 0
+    assert_confirms_planted_only(report, src)
+    urls = {i["path"] for i in report["inputs"]}
+    assert urls == {
+        base + p for p in ("/debug/pprof/goroutine?debug=2", "/debug/pprof/goroutineleak", "/debug/pprof/heap?gc=1", "/metrics")
+    }
+    assert sorted(p.name for p in (tmp_path / "saved").iterdir()) == sorted(
+        f"{n}-{name}" for n in "12" for name in ("goroutine-debug2.txt", "goroutineleak.pb.gz", "heap.pb.gz", "metrics.txt")
+    )
