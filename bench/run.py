@@ -33,6 +33,7 @@ ROOT = HERE.parent
 SHARED = ROOT.parent / "shared" / "corpus" / "make-corpus.sh"
 CORPUS_HOME = HERE / ".corpus"
 PEERS = HERE / ".peers"
+TRIAGE_SECTION = "<!-- bench/triage.py: begin -->"
 
 # A wrapper that runs a command and reports its wall time, CPU and the peak RSS of the whole
 # process tree (RUSAGE_CHILDREN folds in grandchildren once they are waited for).
@@ -246,7 +247,11 @@ def write_results(
             "match any rule (prefilter), and a file whose rules only look inside one declaration is parsed declaration by "
             "declaration. goplumber runs as installed, from bytecode.",
         ]
-    path.write_text("\n".join(out) + "\n")
+    kept = ""  # bench/triage.py's section, measured separately
+    if path.exists() and TRIAGE_SECTION in path.read_text():
+        old = path.read_text()
+        kept = "\n" + old[old.index(TRIAGE_SECTION) :].rstrip("\n") + "\n"
+    path.write_text("\n".join(out) + "\n" + kept)
     print("\n".join(out))
 
 

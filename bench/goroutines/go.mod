@@ -1,0 +1,3 @@
+module example.com/benchgoroutines
+
+go 1.27
