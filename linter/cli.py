@@ -82,6 +82,11 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+# what `explain` adds under every rule's description (one line, not a per-rule copy)
+INCIDENT_POINTER = (
+    "In an incident (memory or goroutines climbing): snapshot the service twice and let `goplumber triage`"
+    ' confirm these findings from the growth; README.md, "Incident workflow" (or `goplumber triage --help`).'
+)
 COMMANDS = ("check", "test", "audit", "report", "rules", "explain", "triage", "lsp")
 
 
@@ -362,6 +367,7 @@ def _main(argv: list[str] | None) -> int:
             if rule is None:
                 raise UsageError(f"no rule {args.rule_id!r} (see `goplumber rules`)")
             print(explain_text(rule))
+            print(INCIDENT_POINTER)
             return EXIT_CLEAN
         if args.command == "audit":
             from linter.audit.command import run_audit

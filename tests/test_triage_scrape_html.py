@@ -227,3 +227,46 @@ def test_html_escapes_what_profiles_and_metrics_say() -> None:
     page = triage_html.render(report)
     assert "<script>alert" not in page
     assert page.count("&lt;script&gt;alert(") >= 8
+
+
+def test_explain_points_to_the_incident_workflow(capsys: pytest.CaptureFixture[str]) -> None:
+    from linter.cli import main
+
+    assert main(["rules"]) == 0
+    rules = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert len(rules) >= 7
+    for rule in rules:
+        assert main(["explain", rule]) == 0
+        text = capsys.readouterr().out
+        assert text.count("Incident workflow") == 1 and "goplumber triage" in text.splitlines()[-1], rule
+    assert "### Incident workflow" in (ROOT / "README.md").read_text()
+
+
+def test_readme_incident_workflow_runs(tmp_path: Path, run_cli) -> None:
+    """The README's three commands: the two collections name the files the third triages (here
+    the checked-in snapshots, copied under those names into a copy of the service), and the
+    triage line, run there as written, prints the report the README shows."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### Incident workflow") :]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block
+    commands = [line for line in block.group(1).splitlines() if line and not line.startswith("#")]
+    assert len(commands) == 3 and commands[0].startswith("curl ") and commands[1].startswith("curl ")
+    assert commands[2].startswith("goplumber triage ")
+    src = shutil.copytree(SERVICE, tmp_path / "src")
+    route_of = {
+        "goroutine?debug=2": "goroutine-debug2.txt",
+        "heap?gc=1": "heap.pb.gz",
+        "goroutineleak": "goroutineleak.pb.gz",
+        "metrics": "metrics.txt",
+    }
+    for snap, cmd in (("before", commands[0]), ("after", commands[1])):
+        pairs = re.findall(r"-o (\S+) '?([^' ]+)'?", cmd)
+        assert len(pairs) == 3
+        for name, url in pairs:
+            shutil.copy(DATA / snap / next(v for k, v in route_of.items() if url.endswith(k)), src / name)
+    code, out, err = run_cli("triage", *commands[2].split()[2:], cwd=src)
+    assert code == 1, err
+    shown = re.search(r"```\n\$ " + re.escape(commands[2]) + r"\n(.*?)```", section, re.S)
+    assert shown, "the README shows the report of command 3"
+    assert out == shown.group(1)
