@@ -162,6 +162,15 @@ class Resource:
     unless_code: tuple[LazyRegex[str], ...] = ()
     # holds nothing until it is used (a Transport dials on its first request): no error-path findings
     lazy: bool = False
+    # a method call `x.M(...)` whose receiver `x` the code shows to be of this type (`*` removed)
+    receiver_type: LazyRegex[str] | None = None
+    # ... or whose receiver is (or is a local/package variable assigned) an expression like this
+    receiver_value: LazyRegex[str] | None = None
+
+    @property
+    def by_name(self) -> bool:
+        """Is `callee` matched against the function's (method's) name only?"""
+        return self.import_path is not None or self.receiver_type is not None or self.receiver_value is not None
 
 
 def _literal_type(node: Node) -> Node | None:
@@ -344,6 +353,62 @@ def _block_leaves(f: SourceFile, block: Node | None) -> bool:
     return fn is not None and _LEAVES.match(re.sub(r"\s+", "", f.text(fn))) is not None
 
 
+def _nil_guarded(site: Node, stop: Node, names: set[str]) -> Node:
+    """`if resp != nil { defer resp.Body.Close() }` (no else): the release covers what follows the
+    `if` as well as the unguarded statement would (a nil value holds nothing)."""
+    block = site.parent
+    if block is not None and block.type == "statement_list":
+        block = block.parent
+    stmt = block.parent if block is not None and block.type == "block" else None
+    if stmt is None or stmt.type != "if_statement" or stmt.id == stop.id or stmt.child_by_field_name("alternative") is not None:
+        return site
+    cond = stmt.child_by_field_name("condition")
+    text = cond.text.decode("utf-8", "replace") if cond is not None and cond.text is not None else ""
+    for n in names:
+        if re.fullmatch(rf"\s*{re.escape(n)}(\.\w+)?\s*!=\s*nil\s*", text):
+            return stmt
+    return site
+
+
+def _own_error_check(f: SourceFile, acq: Node) -> Node | None:
+    """`resp, err := c.Do(req); d := time.Since(t0); if err != nil { return err }`: the first
+    `if` after the acquisition that tests the error it assigned, when nothing in between assigns
+    that error again (the value is not valid in that branch)."""
+    left = acq.child_by_field_name("left")
+    ids = [c for c in left.named_children if c.type == "identifier"] if left is not None else []
+    errs = [f.text(c) for c in ids[1:] if re.search(r"(?i)err", f.text(c))]
+    if not errs:
+        return None
+    err = re.escape(errs[-1])
+    nxt = acq.next_named_sibling
+    for _ in range(6):
+        if nxt is None:
+            return None
+        text = f.text(nxt)
+        if nxt.type == "if_statement":
+            init = nxt.child_by_field_name("initializer")
+            if init is not None and re.search(rf"(?<![\w.]){err}\s*(,\s*\w+\s*)*:=|,\s*{err}\s*:=", f.text(init)):
+                nxt = nxt.next_named_sibling  # `if err := f(); err != nil`: another err
+                continue
+            cond = nxt.child_by_field_name("condition")
+            if init is None and cond is not None and re.search(rf"(?<![\w.]){err}\s*!=\s*nil\b", f.text(cond)):
+                return nxt
+        if re.search(rf"(?<![\w.]){err}\s*(,\s*\w+\s*)*:?=[^=]|,\s*{err}\s*:?=[^=]", text):
+            return None  # the error is assigned again before it is checked
+        nxt = nxt.next_named_sibling
+    return None
+
+
+def _release_paths(release: frozenset[str]) -> dict[str, frozenset[str]]:
+    """`{"Body.Close"}` -> `{"Body": {"Close"}}`: release methods reached through a field."""
+    out: dict[str, set[str]] = {}
+    for r in release:
+        head, dot, rest = r.partition(".")
+        if dot and head and rest:
+            out.setdefault(head, set()).add(rest)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 class LifetimeCheck(Check):
     name = "lifetime"
     provides = ("VALUE", "RELEASE", "WHEN", "CALLEE", "LEAK")
@@ -379,6 +444,8 @@ class LifetimeCheck(Check):
                         "unless-set": {"type": "object", "additionalProperties": {"type": "string"}},
                         "unless-code": STRING_LIST,
                         "lazy": {"type": "boolean"},
+                        "receiver-type": {"type": "string"},
+                        "receiver-value": {"type": "string"},
                     },
                 },
             },
@@ -401,7 +468,7 @@ class LifetimeCheck(Check):
         self.resources: list[Resource] = []
         for i, r in enumerate(params["resources"]):
             compiled: dict[str, LazyRegex[str]] = {}
-            for key in ("callee", "first-arg", "import"):
+            for key in ("callee", "first-arg", "import", "receiver-type", "receiver-value"):
                 try:
                     if key in r:
                         compiled[key] = LazyRegex(r[key])
@@ -437,6 +504,8 @@ class LifetimeCheck(Check):
                     tuple(unless),
                     tuple(code),
                     bool(r.get("lazy", False)),
+                    compiled.get("receiver-type"),
+                    compiled.get("receiver-value"),
                 )
             )
         self._any_resource: dict[bool, re.Pattern[str] | bool] = {}  # built on first use, per matching mode
@@ -476,7 +545,7 @@ class LifetimeCheck(Check):
         sets: list[list[str]] = []
         for r in self._reportable():
             rx = r.callee.compiled
-            if r.import_path is not None and rx.pattern.startswith("^"):
+            if r.by_name and rx.pattern.startswith("^"):
                 rx = re.compile(r"\." + rx.pattern[1:], rx.flags)  # the name follows its qualifier's dot
             conj = required_conjunctions(rx)
             if not conj:
@@ -500,7 +569,7 @@ class LifetimeCheck(Check):
 
     def _any(self, by_import: bool, text: str) -> bool:
         rx = self._any_resource.get(by_import)
-        entries = [r for r in self._reportable() if (r.import_path is not None) == by_import]
+        entries = [r for r in self._reportable() if r.by_name == by_import]
         if rx is None:
             try:  # one search instead of one per resource; a pattern with inline flags can't be joined
                 rx = re.compile("|".join(f"(?:{r.callee.pattern})" for r in entries)) if entries else False
@@ -545,6 +614,16 @@ class LifetimeCheck(Check):
         resolved = False
         fallback: tuple[Resource, str | None] | None = None
         for r in self.resources:
+            if r.receiver_type is not None or r.receiver_value is not None:
+                if callee_node.type != "selector_expression":
+                    continue
+                field = callee_node.child_by_field_name("field")
+                operand = callee_node.child_by_field_name("operand")
+                if field is None or operand is None or not r.callee.search(pass_.file.text(field)):
+                    continue
+                if not self._receiver_is(pass_, operand, r):
+                    continue
+                return r, None
             if r.import_path is not None:
                 if qualifier is None or name is None or not r.callee.search(name):
                     continue
@@ -563,6 +642,72 @@ class LifetimeCheck(Check):
                 continue
             return r, path
         return fallback
+
+    # -- the receiver of a method resource ------------------------------------------------------
+    def _receiver_is(self, pass_: Pass, operand: Node, r: Resource) -> bool:
+        """Does the code show `operand` (in `operand.M(...)`) to be of the entry's receiver type:
+        the expression itself is a `receiver-value` (`http.DefaultClient`), or it is a parameter,
+        local or package variable, or struct field declared with a `receiver-type`, or a variable
+        every assignment of which is a `receiver-value` (`c := &http.Client{...}`)? Unknown: no."""
+        f = pass_.file
+        text = re.sub(r"\s+", "", f.text(operand))
+        if r.receiver_value is not None and r.receiver_value.search(text):
+            return True
+        t = self._receiver_type_of(pass_, operand, r)
+        if t is None:
+            return False
+        if t.startswith("="):
+            return True  # every assignment of the variable is a receiver value
+        return r.receiver_type is not None and r.receiver_type.search(t) is not None
+
+    def _receiver_type_of(self, pass_: Pass, operand: Node, r: Resource) -> str | None:
+        from linter.analysis.callgraph import operand_type, package_var_type
+
+        f = pass_.file
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        if operand.type == "selector_expression":
+            inner = operand.child_by_field_name("operand")
+            if inner is None or inner.type != "identifier":
+                return None
+            return operand_type(pass_, fns, operand)  # `s.client`: the receiver struct's field
+        if operand.type != "identifier":
+            return None
+        name = f.text(operand)
+        for fn in (fns.enclosing(operand), fns.outermost(operand)):
+            if fn is None:
+                continue
+            t = fn.param_type(name)
+            if t is not None:
+                return t.strip().lstrip("*").strip()
+            facts = fns.facts(fn)
+            if not facts.declares(name):
+                continue
+            found: str | None = None
+            for occ in facts.uses(name):
+                p = occ.parent
+                if p is not None and p.type == "var_spec":
+                    tn = p.child_by_field_name("type")
+                    if tn is not None:
+                        return f.text(tn).strip().lstrip("*").strip()
+                value = assigned_value(occ)
+                if value is None:
+                    continue
+                vt = re.sub(r"\s+", "", f.text(value))
+                if r.receiver_value is None or not r.receiver_value.search(vt):
+                    return None  # some assignment is of something else: unknown
+                found = vt
+            return "=" + found if found is not None else None  # (a value, never a type name)
+        t = package_var_type(pass_.package, name)
+        if t is not None:
+            return t
+        if r.receiver_value is not None:  # `var client = &http.Client{...}` at package level
+            rx = re.compile(rb"(?m)^(?:var\s+|\t)" + re.escape(name.encode()) + rb"\s*=\s*([^\n]+)")
+            for data in pass_.package.sources():
+                m = rx.search(data)
+                if m is not None:
+                    v = re.sub(r"\s+", "", m.group(1).decode("utf-8", "replace"))
+                    return "=" + v if r.receiver_value.search(v) else None
+        return None
 
     # -- release evidence --------------------------------------------------------------------
     def _evidence(self, pass_: Pass, callee_node: Node, path: str | None, candidates: tuple[str, ...]) -> frozenset[str]:
@@ -738,6 +883,9 @@ class LifetimeCheck(Check):
                 return self._long_lived(vars_, "it is assigned to a package variable", facts(NEVER_RELEASED, escapes=True))
             return None  # assigned to a variable of an enclosing function: that function owns it
         self._sites: list[Node] = []  # release statements seen while following the value
+        # `release: [Body.Close]`: released by `v.Body.Close()`; `v.Body` is followed as a value
+        # of its own (aliased, passed on, returned, closed) with release `Close`
+        self._paths = _release_paths(release)
         self._names: set[str] = set()
         state = self._fate(f, pass_, use, fn, release, 0)
         escapes = state == HANDLE or self._held_escapes  # a handle derived from it is stored or returned
@@ -864,7 +1012,16 @@ class LifetimeCheck(Check):
             elif k == "receiver":
                 sel = use.node
                 field = sel.child_by_field_name("field") if sel is not None else None
-                if field is not None and f.text(field) in release:
+                if sel is not None and field is not None and f.text(field) in self._paths:
+                    sub = self._field_fate(f, pass_, fn, sel, self._paths[f.text(field)], 1)
+                    if sub == HANDED_OFF:
+                        return None
+                    if sub == RELEASED:
+                        site = _statement_of(occ, body)
+                        if site is None:
+                            return None
+                        sites.append(_nil_guarded(site, body, {name}))
+                elif field is not None and f.text(field) in release:
                     site = _statement_of(occ, body)
                     if site is None:
                         return None  # released by a callback or goroutine: not followed here
@@ -1054,6 +1211,10 @@ class LifetimeCheck(Check):
             ctext = f.text(cond) if cond is not None else ""
             if re.search(r"(?i)err\w*\s*!=\s*nil|\bnil\s*!=\s*\w*err|==\s*nil\b|!\s*ok\b", ctext):
                 lo = nxt.end_byte
+        if self._paths and lo == acq.end_byte:
+            check = _own_error_check(f, acq)
+            if check is not None:
+                lo = check.end_byte
         # a continue/break skips this iteration's value only when the iteration declared it
         # (`t = time.NewTicker(d)` into a variable of the enclosing scope lives on)
         loop = lexical_loop(node, f) if acq.type in ("short_var_declaration", "var_declaration") else None
@@ -1090,6 +1251,11 @@ class LifetimeCheck(Check):
 
     def _mentions(self, f: SourceFile, ex: Node) -> bool:
         text = f.text(ex)
+        if self._paths:
+            # `return fmt.Errorf("status %d", resp.StatusCode)` reads a field: it hands nothing
+            # off; `return resp`, `return resp.Body`, `return wrap(resp)` do
+            fields = "|".join(map(re.escape, self._paths))
+            return any(re.search(rf"(?<![\w.]){re.escape(n)}\b(?!\s*\.\s*(?!(?:{fields})\b)\w)", text) for n in self._names)
         return any(re.search(rf"\b{re.escape(n)}\b", text) for n in self._names)
 
     # -- following the value ---------------------------------------------------------------------
@@ -1269,8 +1435,61 @@ class LifetimeCheck(Check):
                         return True
         return False
 
+    def _field_fate(self, f: SourceFile, pass_: Pass, fn: FuncInfo, sel: Node, release: frozenset[str], depth: int) -> str:
+        """The fate of `v.Body` (the selector `sel`) as a value released by `release`: closed
+        (`v.Body.Close()`), handed off (returned, stored, aliased and handed off, passed to a
+        call that may keep it, wrapped in a reader that is kept), or only read (LEAKED: no effect
+        on the value's own fate). A comparison or an assignment to the field says nothing."""
+        use = use_of(sel)
+        if use.kind in ("other", "discard"):
+            return LEAKED
+        if use.kind == "receiver":
+            s2 = use.node
+            field = s2.child_by_field_name("field") if s2 is not None else None
+            if (
+                s2 is not None
+                and field is not None
+                and f.text(field) in release
+                and s2.parent is not None
+                and s2.parent.type == "call_expression"
+            ):
+                return RELEASED
+            return LEAKED  # `v.Body.Read(buf)`
+        if use.kind == "arg" and use.node is not None and any(rx.search(callee_text(f, use.node)) for rx in self.non_owning):
+            # `io.ReadAll(resp.Body)`, `json.NewDecoder(resp.Body).Decode(&v)`: read, not closed;
+            # `return bufio.NewScanner(resp.Body)`, `s.dec = json.NewDecoder(resp.Body)`: the
+            # reader around the body is kept, and whoever keeps it owns the body
+            wraps = any(rx.search(callee_text(f, use.node)) for rx in self.wrappers)
+            return HANDED_OFF if wraps and self._reader_kept(f, pass_, fn, use.node) else LEAKED
+        got = self._fate(f, pass_, use, fn, release, depth)
+        return HANDED_OFF if got == HANDLE else got
+
+    def _reader_kept(self, f: SourceFile, pass_: Pass, fn: FuncInfo, call: Node) -> bool:
+        """Is the result of `call` itself (not a method result of it) returned, stored, put in a
+        composite or sent, directly or through one local variable?"""
+        use = use_of(call)
+        if use.kind in ("return", "store", "composite", "send", "address"):
+            return True
+        if use.kind != "var" or use.node is None:
+            return False
+        name = f.text(use.node)
+        fns: FileFunctions = pass_.result_of(FUNCTIONS)
+        facts = fns.facts(fn)
+        if not facts.declares(name):
+            return True  # a package variable
+        for occ in facts.uses(name):
+            if occ.id == use.node.id:
+                continue
+            if _in_goroutine(occ, fn.body or fn.node):
+                return True
+            if use_of(occ).kind in ("return", "store", "composite", "send", "address"):
+                return True
+        return False
+
     def _release_site(self, occ: Node, body: Node) -> None:
         site = _statement_of(occ, body)
+        if site is not None and self._paths:
+            site = _nil_guarded(site, body, self._names)
         if site is not None:
             self._sites.append(site)
 
@@ -1322,6 +1541,16 @@ class LifetimeCheck(Check):
                 if use.kind == "receiver":
                     sel = use.node
                     field = sel.child_by_field_name("field") if sel is not None else None
+                    if sel is not None and field is not None and f.text(field) in self._paths:
+                        sub = self._field_fate(f, pass_, fn, sel, self._paths[f.text(field)], depth)
+                        if sub == HANDED_OFF:
+                            return HANDED_OFF  # `return resp.Body`, `s.body = resp.Body`, passed on
+                        if sub == RELEASED and not _deferred_past_loop(occ, decl, f):
+                            if top:
+                                self._release_site(occ, body)
+                            if not on_error_path(f, occ, body):
+                                fate = RELEASED
+                        continue
                     if field is not None and f.text(field) in release and _deferred_past_loop(occ, decl, f):
                         continue  # `defer conn.Close()` in a loop body runs when the function returns
                     if field is not None and f.text(field) in release:
@@ -1329,7 +1558,7 @@ class LifetimeCheck(Check):
                             self._release_site(occ, body)
                         if not on_error_path(f, occ, body):
                             fate = RELEASED
-                    elif sel is not None and sel.parent is not None and sel.parent.type == "call_expression":
+                    elif sel is not None and sel.parent is not None and sel.parent.type == "call_expression" and not self._paths:
                         derived.append(sel.parent)  # looked at only if nothing releases it
                     continue
                 result = self._fate(f, pass_, use, fn, release, depth)
