@@ -381,6 +381,22 @@ def _own_error_check(f: SourceFile, acq: Node) -> Node | None:
         return None
     err = re.escape(errs[-1])
     nxt = acq.next_named_sibling
+    while nxt is not None and nxt.type == "comment":
+        nxt = nxt.next_named_sibling
+    stmt: Node = acq
+    while nxt is None:
+        # the last statement of an if/else branch (`if x { resp, err = a() } else { resp, err =
+        # b() }; if err != nil {`): the check follows the whole if
+        block = stmt.parent
+        if block is not None and block.type == "statement_list":
+            block = block.parent
+        up = block.parent if block is not None and block.type == "block" else None
+        while up is not None and up.parent is not None and up.parent.type == "if_statement":
+            up = up.parent  # `else if`
+        if up is None or up.type != "if_statement":
+            return None
+        stmt = up
+        nxt = stmt.next_named_sibling
     for _ in range(6):
         if nxt is None:
             return None
@@ -397,6 +413,28 @@ def _own_error_check(f: SourceFile, acq: Node) -> Node | None:
             return None  # the error is assigned again before it is checked
         nxt = nxt.next_named_sibling
     return None
+
+
+def _through_deref(use: Use) -> Use:
+    """`return *resp, nil`: a copy of the struct carries its Body along, as the pointer would."""
+    n = use.node
+    if use.kind == "other" and n is not None and n.type == "unary_expression":
+        op = n.child_by_field_name("operator")
+        if op is not None and op.type == "*":
+            return use_of(n)
+    return use
+
+
+def _block_returns(occ: Node, stop: Node) -> bool:
+    """Does the block holding the statement of `occ` end in a `return` (so a `defer` there runs
+    when this iteration leaves the function, not after the whole loop)?"""
+    site = _statement_of(occ, stop)
+    block = site.parent if site is not None else None
+    if block is None:
+        return False
+    stmts = _block_statements(block) if block.type == "block" else list(block.named_children)
+    stmts = [c for c in stmts if c.type != "comment"]
+    return bool(stmts) and stmts[-1].type == "return_statement"
 
 
 def _release_paths(release: frozenset[str]) -> dict[str, frozenset[str]]:
@@ -1003,6 +1041,8 @@ class LifetimeCheck(Check):
             if _in_goroutine(occ, body):
                 return None
             use = use_of(occ)
+            if self._paths:
+                use = _through_deref(use)
             k = use.kind
             if k == "return" or k == "composite" and _inside(f, occ, "return_statement", body):
                 ret = _inside(f, occ, "return_statement", body)
@@ -1014,6 +1054,10 @@ class LifetimeCheck(Check):
                 field = sel.child_by_field_name("field") if sel is not None else None
                 if sel is not None and field is not None and f.text(field) in self._paths:
                     sub = self._field_fate(f, pass_, fn, sel, self._paths[f.text(field)], 1)
+                    ret = _inside(f, occ, "return_statement", body) if sub == HANDED_OFF else None
+                    if ret is not None and _statement_of(ret, body) is not None:
+                        returns.append(ret)  # `return resp.Body, nil`, `return bufio.NewReader(resp.Body), nil`
+                        continue
                     if sub == HANDED_OFF:
                         return None
                     if sub == RELEASED:
@@ -1200,6 +1244,12 @@ class LifetimeCheck(Check):
         )
         if not sites:
             return None
+        if self._paths and acq.type in ("if_statement", "expression_switch_statement", "type_switch_statement"):
+            # `if res, err := c.Do(req); err == nil { defer res.Body.Close() }`: the variable lives
+            # in that statement; a later `res` is another variable
+            sites = [s for s in sites if within(s, acq)]
+            if not sites:
+                return None
         last = sites[-1]
         lo = acq.end_byte
         # the acquisition's own error check (`if err != nil { return err }`): the value is not valid there
@@ -1227,6 +1277,8 @@ class LifetimeCheck(Check):
                     continue  # leaves an inner loop or a switch: the release may still come
             elif self._mentions(f, ex):
                 continue  # returns the value (or something holding it)
+            if self._paths and self._after_read_error(f, ex, body):
+                continue
             if any(s.start_byte < ex.start_byte and s.parent is not None and within(ex, s.parent) for s in sites):
                 continue  # already released on this path
             if any(within(ex, s) for s in sites):
@@ -1248,6 +1300,35 @@ class LifetimeCheck(Check):
                 return None
             n = n.parent
         return None
+
+    def _after_read_error(self, f: SourceFile, ex: Node, body: Node) -> bool:
+        """Is `ex` in the `if err != nil` right after `b, err := io.ReadAll(resp.Body)`? A read
+        error on the body itself ends it: the transport closes that connection and stops its
+        goroutines without a Close (a decoder's error, or a copy's write error, does not)."""
+        n = ex.parent
+        while n is not None and n.id != body.id and n.type != "func_literal":
+            if n.type == "if_statement":
+                break
+            n = n.parent
+        if n is None or n.type != "if_statement":
+            return False
+        cond = n.child_by_field_name("condition")
+        m = re.fullmatch(r"\s*(\w+)\s*!=\s*nil\s*", f.text(cond)) if cond is not None else None
+        if m is None:
+            return False
+        err = re.escape(m.group(1))
+        init = n.child_by_field_name("initializer")
+        prev = init if init is not None else n.prev_named_sibling
+        while prev is not None and prev.type == "comment":
+            prev = prev.prev_named_sibling
+        if prev is None:
+            return False
+        fields = "|".join(map(re.escape, self._paths))
+        names = "|".join(map(re.escape, self._names))
+        rx = rf"(?<![\w.]){err}\s*:?=\s*(?:io|ioutil)\.ReadAll\(\s*(?:{names})\.(?:{fields})\s*\)"
+        rx2 = rf",\s*{err}\s*:?=\s*(?:io|ioutil)\.ReadAll\(\s*(?:{names})\.(?:{fields})\s*\)"
+        text = f.text(prev)
+        return bool(names) and (re.search(rx, text) is not None or re.search(rx2, text) is not None)
 
     def _mentions(self, f: SourceFile, ex: Node) -> bool:
         text = f.text(ex)
@@ -1454,6 +1535,8 @@ class LifetimeCheck(Check):
                 and s2.parent.type == "call_expression"
             ):
                 return RELEASED
+            if s2 is not None and field is not None and f.text(field) in release and use_of(s2).kind == "arg":
+                return RELEASED  # `defer logClose(resp.Body.Close)`: the method value, called there
             return LEAKED  # `v.Body.Read(buf)`
         if use.kind == "arg" and use.node is not None and any(rx.search(callee_text(f, use.node)) for rx in self.non_owning):
             # `io.ReadAll(resp.Body)`, `json.NewDecoder(resp.Body).Decode(&v)`: read, not closed;
@@ -1514,6 +1597,8 @@ class LifetimeCheck(Check):
                 if occ.id == decl.id:
                     continue
                 use = use_of(occ)
+                if self._paths:
+                    use = _through_deref(use)
                 if use.kind == "var" and use.node is not None:
                     if use.node.id == occ.id:
                         continue  # reassignment of the variable itself
@@ -1545,7 +1630,7 @@ class LifetimeCheck(Check):
                         sub = self._field_fate(f, pass_, fn, sel, self._paths[f.text(field)], depth)
                         if sub == HANDED_OFF:
                             return HANDED_OFF  # `return resp.Body`, `s.body = resp.Body`, passed on
-                        if sub == RELEASED and not _deferred_past_loop(occ, decl, f):
+                        if sub == RELEASED and (not _deferred_past_loop(occ, decl, f) or _block_returns(occ, body)):
                             if top:
                                 self._release_site(occ, body)
                             if not on_error_path(f, occ, body):

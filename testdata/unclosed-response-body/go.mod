@@ -1,0 +1,3 @@
+module example.com/respbody
+
+go 1.22
