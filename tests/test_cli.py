@@ -145,6 +145,7 @@ def test_rules_and_explain(run_cli) -> None:
         "time-after-in-loop",
         "unbounded-label",
         "unclosed-client",
+        "unclosed-response-body",
         "unstopped-ticker",
     ]
     code, out, _ = run_cli("explain", "unclosed-client")
