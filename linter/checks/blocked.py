@@ -94,7 +94,9 @@ class BlockedSendCheck(Check):
         if use.kind != "var" or use.node is None:
             return None
         ident = use.node
-        decl = f.parent(f.parent(ident) or ident)
+        decl = f.parent(ident)
+        if decl is not None and decl.type == "expression_list":
+            decl = f.parent(decl)
         if decl is None or decl.type not in ("short_var_declaration", "var_spec") or not is_declaration(ident):
             return None
         fns: FileFunctions = pass_.result_of(FUNCTIONS)
@@ -158,18 +160,16 @@ class BlockedSendCheck(Check):
                 assert sel is not None
                 what = _case_label(f, other)
                 return f"the select at line {sel.start_point[0] + 1} can take {what} (line {other.start_point[0] + 1}) and go on without receiving"
-        # an exit between a goroutine's start and the first receive after it
+        # a way from a goroutine's start out of the channel's block that receives nothing
         for g in blocking:
-            after = [r for r in recvs if r.node.start_byte >= g.go.end_byte]
-            if not after:
-                if any(r.node.start_byte < g.go.start_byte for r in recvs) and not _in_loop(f, g.go, uses.scope):
-                    return f"its only receive comes before the goroutine at line {g.go.start_point[0] + 1} is started"
+            answers = frozenset(g.fed - {uses.name}) if len(blocking) == 1 and not _in_loop(f, g.go, uses.scope) else frozenset()
+            exit_ = self._unreceived_path(f, g.go, uses, answers)
+            if exit_ is None:
                 continue
-            first = min(after, key=lambda r: r.node.start_byte)
-            selects = [f.parent(r.case) for r in recvs if r.case is not None]
-            exit_ = self._exit_between(f, g.go, first.node, uses.scope, [s for s in selects if s is not None])
-            if exit_ is not None:
-                return f"the {_exit_word(exit_)} at line {exit_.start_point[0] + 1} leaves before the receive at line {first.node.start_point[0] + 1}"
+            if exit_.id == uses.scope.id:
+                where = fn.display if uses.scope.id == (fn.body.id if fn.body is not None else -1) else f"the block at line {uses.scope.start_point[0] + 1}"
+                return f"{where} can end after starting it (line {g.go.start_point[0] + 1}) without receiving"
+            return f"the {_exit_word(exit_)} at line {exit_.start_point[0] + 1} leaves without receiving from it"
         if total <= 1:
             return None
         # several sends: one receive, or a receive loop that stops early
@@ -241,16 +241,30 @@ class BlockedSendCheck(Check):
             stack.extend(n.named_children)
         return found
 
-    def _exit_between(self, f: SourceFile, go: Node, recv: Node, scope: Node, selects: list[Node]) -> Node | None:
-        """A statement after `go` and before `recv` that leaves the channel's block, on a path
-        that went through `go` (not in a branch exclusive with it, nor in another case of a
-        select that receives: those are the select's business)."""
-        exit_ = self._first_exit(f, scope, scope, scope, go.end_byte, recv.start_byte)
-        while exit_ is not None:
-            if _sequential(f, go, exit_) and not _inside(exit_, recv) and not any(_inside(s, exit_) for s in selects):
-                return exit_
-            exit_ = self._first_exit(f, scope, scope, scope, exit_.end_byte, recv.start_byte)
-        return None
+    def _unreceived_path(self, f: SourceFile, go: Node, uses: _Uses, answers: frozenset[str]) -> Node | None:
+        """The first exit (or the channel's block itself, for falling off its end) on a path
+        from `go` that leaves the channel's block without receiving; None if every path receives."""
+        walker = _MustReceive(f, uses.receives, uses.scope, self.exits, answers)
+        node = go
+        while node.id != uses.scope.id:
+            parent = f.parent(node)
+            if parent is None or parent.type in FUNCTION_KINDS:
+                return None
+            if parent.type in _BLOCKS:
+                after = False
+                for c in parent.named_children:
+                    if not after:
+                        after = c.id == node.id
+                        continue
+                    got, leaks = walker.run(c)
+                    if leaks:
+                        return walker.leak
+                    if got:
+                        return None
+                    if c.type in ("return_statement", "goto_statement", "break_statement", "continue_statement"):
+                        return None  # goes elsewhere in the block: not followed
+            node = parent
+        return uses.scope
 
     def _loop_exit(self, f: SourceFile, loop: Node) -> Node | None:
         body = loop.child_by_field_name("body")
@@ -321,8 +335,8 @@ class _Uses:
         if p is None:
             return False
         if p.type == "send_statement" and _is(p.child_by_field_name("channel"), occ):
-            if _loop_between(f, p, inner.node):
-                return False  # a stream: its receiver is meant to drain it
+            if _loop_between(f, p, inner.node) and not _then_returns(f, p):
+                return False  # a stream: its receiver is meant to drain it (a send and return is one answer)
             case = f.parent(p)
             if case is not None and case.type == "communication_case":
                 sel = f.parent(case)
@@ -483,6 +497,14 @@ def _loop_between(f: SourceFile, node: Node, top: Node) -> bool:
     return False
 
 
+def _then_returns(f: SourceFile, stmt: Node) -> bool:
+    """Is `stmt` followed by a `return` in its block?"""
+    nxt = stmt.next_named_sibling
+    while nxt is not None and nxt.type == "comment":
+        nxt = nxt.next_named_sibling
+    return nxt is not None and nxt.type == "return_statement"
+
+
 def _in_loop(f: SourceFile, node: Node, scope: Node) -> bool:
     """Is `node` inside a loop that is itself inside `scope` (it runs more than once per channel)?"""
     return _loop_between(f, node, scope)
@@ -587,6 +609,9 @@ def _max_sends(f: SourceFile, node: Node | None, sends: set[int], exits: list[An
         return cont, max([m for _, m in results], default=_NONE)
     if t == "labeled_statement":
         return _max_sends(f, node.named_children[-1], sends, exits)
+    if t == "for_statement":
+        cont, term = _max_sends(f, node.child_by_field_name("body"), sends, exits)
+        return (MANY if cont > 0 else 0), term  # sends that stay in the loop repeat
     if t in FUNCTION_KINDS:
         return 0, _NONE
     return _count(node, sends), _NONE
@@ -609,8 +634,10 @@ class _MustReceive:
     `container` (return, break, goto) before receiving? Structured: `if` without `else`, a loop
     that may not run, a `switch` without `default` may skip what they hold."""
 
-    def __init__(self, f: SourceFile, receives: list[_Receive], container: Node, exits: list[Any]) -> None:
+    def __init__(self, f: SourceFile, receives: list[_Receive], container: Node, exits: list[Any], answers: frozenset[str] = frozenset()) -> None:
         self.f, self.container, self.exits = f, container, exits
+        self.answers = answers  # other channels the one goroutine answers on instead (one or the other)
+        self.leak: Node | None = None  # the first exit found that leaves without receiving
         self.spots = [(r.node.start_byte, r.node.end_byte) for r in receives]
 
     def _holds(self, n: Node) -> bool:
@@ -636,7 +663,10 @@ class _MustReceive:
         if t in ("return_statement", "goto_statement", "break_statement", "continue_statement"):
             if self._holds(n):
                 return True, False  # return <-ch
-            return False, _exits(self.f, n, self.container)
+            leaves = _exits(self.f, n, self.container)
+            if leaves and self.leak is None:
+                self.leak = n
+            return False, leaves
         if t == "expression_statement" and any(rx.match(self.f.text(n)) for rx in self.exits):
             return True, False  # the process ends: no sender is left waiting for long
         if t == "if_statement":
@@ -653,7 +683,7 @@ class _MustReceive:
             outs = []
             for c in cases:
                 comm = c.child_by_field_name("communication") if c.type == "communication_case" else None
-                if comm is not None and self._holds(comm):
+                if comm is not None and (self._holds(comm) or _received_channel(self.f, c) in self.answers):
                     outs.append((True, False))
                     continue
                 body = next((x for x in c.named_children if x.type in _BLOCKS), None)
@@ -661,7 +691,12 @@ class _MustReceive:
             exhaustive = t == "select_statement" or any(c.type == "default_case" for c in cases)
             return exhaustive and bool(outs) and all(g for g, _ in outs), any(lk for _, lk in outs)
         if t == "for_statement":
-            return False, self._holds(n) is False and _first_exit_in(self.f, n, self.container) is not None
+            if self._holds(n):
+                return True, False  # a receive loop: how many it takes is the many-senders question
+            exit_ = _first_exit_in(self.f, n, self.container)
+            if exit_ is not None and self.leak is None:
+                self.leak = exit_
+            return False, exit_ is not None
         if t == "labeled_statement":
             return self.run(n.named_children[-1])
         return self._holds(n), False
