@@ -10,6 +10,8 @@ from linter.checks.loopctx import LoopContextCheck
 from linter.checks.retention import RetentionCheck
 from linter.checks.taint import TaintCheck
 
-CHECKS: dict[str, type[Check]] = {c.name: c for c in (LifetimeCheck, LoopContextCheck, TaintCheck, RetentionCheck, EndlessCheck, BlockedSendCheck)}
+CHECKS: dict[str, type[Check]] = {
+    c.name: c for c in (LifetimeCheck, LoopContextCheck, TaintCheck, RetentionCheck, EndlessCheck, BlockedSendCheck)
+}
 
 __all__ = ["CHECKS", "Check", "CheckConfigError", "Verdict"]

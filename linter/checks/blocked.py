@@ -49,6 +49,7 @@ class _Goroutine:
     go: Node  # the go statement
     literal: Node  # its func literal
     sends: list[Node] = field(default_factory=list)  # send statements on the channel (or its parameter)
+    deferred: list[Node] = field(default_factory=list)  # those in a func the goroutine defers: once each, at its end
     closes: bool = False
     fed: set[str] = field(default_factory=set)  # every channel this goroutine sends on or closes (by text)
 
@@ -70,6 +71,7 @@ class BlockedSendCheck(Check):
         "properties": {
             "exits": STRING_LIST,
             "once-functions": STRING_LIST,
+            "test-helper-params": STRING_LIST,
         },
     }
 
@@ -81,6 +83,8 @@ class BlockedSendCheck(Check):
         )
         # functions that run once per process: a goroutine left behind there is not a leak that grows
         self.once = self.regexes("once-functions", [r"^(main|init)$"])
+        # a function taking one of these is a test helper compiled into the package (nomad's TestServer(t testing.TB))
+        self.test_params = self.regexes("test-helper-params", [r"^\*?testing\.(T|TB|B|F)$"])
 
     def declaration_filter(self) -> re.Pattern[bytes] | None:
         return re.compile(rb"\bgo\s+func\b")
@@ -106,6 +110,8 @@ class BlockedSendCheck(Check):
         top = fns.outermost(node)
         if top is not None and top.name is not None and top.receiver_type is None and any(rx.search(top.name) for rx in self.once):
             return None
+        if top is not None and any(rx.search(t) for _, t in top.params for rx in self.test_params):
+            return None
         scope = _scope_block(f, decl)
         if scope is None:
             return None
@@ -117,7 +123,7 @@ class BlockedSendCheck(Check):
 
     # ---------------------------------------------------------------------------------------------
     def _verdict(self, f: SourceFile, fn: FuncInfo, name: str, capacity: int, uses: _Uses, make: Node) -> Verdict | None:
-        blocking = [g for g in uses.goroutines if g.sends]
+        blocking = [g for g in uses.goroutines if g.sends or g.deferred]
         if not blocking:
             return None
         total = 0
@@ -125,14 +131,14 @@ class BlockedSendCheck(Check):
             if _in_loop(f, g.go, uses.scope):
                 total = MANY
                 break
-            total += max(0, *_max_sends(f, g.literal.child_by_field_name("body"), {s.id for s in g.sends}, self.exits))
+            total += max(0, *_max_sends(f, g.literal.child_by_field_name("body"), {s.id for s in g.sends}, self.exits)) + len(g.deferred)
         if total == 0 or capacity >= total:
             return None
         first = min(blocking, key=lambda g: g.go.start_byte)
         why = self._why(f, fn, name, capacity, total, uses, blocking)
         if why is None:
             return None
-        send = first.sends[0]
+        send = (first.sends or first.deferred)[0]
         many = total == MANY or len(blocking) > 1
         sender = (
             f"the goroutines started at line {first.go.start_point[0] + 1} send on it"
@@ -145,7 +151,9 @@ class BlockedSendCheck(Check):
         fix += ", or a select on ctx.Done() around the send"
         return Verdict(vars={"CHAN": chan, "SENDER": sender, "WHY": why, "FIX": fix}, node=make)
 
-    def _why(self, f: SourceFile, fn: FuncInfo, name: str, capacity: int, total: int, uses: _Uses, blocking: list[_Goroutine]) -> str | None:
+    def _why(
+        self, f: SourceFile, fn: FuncInfo, name: str, capacity: int, total: int, uses: _Uses, blocking: list[_Goroutine]
+    ) -> str | None:
         recvs = uses.receives
         if not recvs:
             return f"nothing in {fn.display} receives from it"
@@ -167,7 +175,11 @@ class BlockedSendCheck(Check):
             if exit_ is None:
                 continue
             if exit_.id == uses.scope.id:
-                where = fn.display if uses.scope.id == (fn.body.id if fn.body is not None else -1) else f"the block at line {uses.scope.start_point[0] + 1}"
+                where = (
+                    fn.display
+                    if uses.scope.id == (fn.body.id if fn.body is not None else -1)
+                    else f"the block at line {uses.scope.start_point[0] + 1}"
+                )
                 return f"{where} can end after starting it (line {g.go.start_point[0] + 1}) without receiving"
             return f"the {_exit_word(exit_)} at line {exit_.start_point[0] + 1} leaves without receiving from it"
         if total <= 1:
@@ -218,29 +230,6 @@ class BlockedSendCheck(Check):
                 return case
         return None
 
-    def _leaves(self, f: SourceFile, region: Node, container: Node, scope: Node) -> bool:
-        return self._first_exit(f, region, container, scope) is not None
-
-    def _first_exit(self, f: SourceFile, region: Node, container: Node, scope: Node, lo: int = 0, hi: int | None = None) -> Node | None:
-        """The first statement in `region` (within bytes [lo, hi)) that leaves `container`: a
-        return, a goto, a break or continue whose target is `container` or outside it."""
-        hi = region.end_byte if hi is None else hi
-        stack = [region]
-        found: Node | None = None
-        while stack:
-            n = stack.pop()
-            if n.end_byte <= lo or n.start_byte >= hi:
-                continue
-            if n.type in FUNCTION_KINDS and n.id != region.id:
-                continue
-            if n.type in ("return_statement", "goto_statement", "break_statement", "continue_statement") and n.start_byte >= lo:
-                if _exits(f, n, container):
-                    if found is None or n.start_byte < found.start_byte:
-                        found = n
-                    continue
-            stack.extend(n.named_children)
-        return found
-
     def _unreceived_path(self, f: SourceFile, go: Node, uses: _Uses, answers: frozenset[str]) -> Node | None:
         """The first exit (or the channel's block itself, for falling off its end) on a path
         from `go` that leaves the channel's block without receiving; None if every path receives."""
@@ -268,7 +257,7 @@ class BlockedSendCheck(Check):
 
     def _loop_exit(self, f: SourceFile, loop: Node) -> Node | None:
         body = loop.child_by_field_name("body")
-        return self._first_exit(f, body, loop, loop) if body is not None else None
+        return _first_exit_in(f, body, loop) if body is not None else None
 
 
 # -------------------------------------------------------------------------------------------------
@@ -283,7 +272,6 @@ class _Uses:
         self._by_literal: dict[int, _Goroutine] = {}
 
     def classify(self) -> bool:
-        f = self.f
         occs = [
             o
             for o in self.fns.facts(self.fn).uses(self.name)
@@ -326,10 +314,22 @@ class _Uses:
         self.goroutines.append(g)
         return g
 
+    def _owner(self, literal: Node) -> tuple[Node, bool]:
+        """The function whose run `literal` is part of: itself, or for `defer func() {...}()` the
+        function deferring it (the deferred call runs once, as that function ends)."""
+        call = self.f.parent(literal)
+        stmt = self.f.parent(call) if call is not None else None
+        if call is not None and stmt is not None and stmt.type == "defer_statement" and _is(call.child_by_field_name("function"), literal):
+            outer = self.fns.enclosing(stmt)
+            if outer is not None and outer.node.type == "func_literal":
+                return outer.node, True
+        return literal, False
+
     def _goroutine_use(self, occ: Node, inner: FuncInfo, name: str) -> bool:
-        g = self._goroutine(inner.node)
+        owner, deferred = self._owner(inner.node)
+        g = self._goroutine(owner)
         if g is None:
-            return False  # a deferred func, a callback, a nested closure: don't guess
+            return False  # a deferred func of the parent, a callback, a nested closure: don't guess
         f = self.f
         p = f.parent(occ)
         if p is None:
@@ -342,7 +342,7 @@ class _Uses:
                 sel = f.parent(case)
                 if sel is not None and sum(c.type in _CASES for c in sel.named_children) > 1:
                     return True  # a send that can give up (ctx.Done, default): never blocked forever
-            g.sends.append(p)
+            (g.deferred if deferred else g.sends).append(p)
             return True
         if _is_call_arg(f, occ, ("close",)):
             g.closes = True
@@ -384,7 +384,7 @@ class _Uses:
                         continue
                     return False
                 inner = self.fns.enclosing(inner_occ)
-                if inner is None or inner.node.id != lit.id or not self._goroutine_use(inner_occ, inner, pname):
+                if inner is None or self._owner(inner.node)[0].id != lit.id or not self._goroutine_use(inner_occ, inner, pname):
                     return False
             return True
         return False  # sent by the parent, returned, stored, assigned, put in a literal: elsewhere
@@ -542,21 +542,13 @@ def _exits(f: SourceFile, stmt: Node, container: Node) -> bool:
         if a.type in kinds:
             if a.id == container.id:
                 return True  # a break of the container itself leaves it; a continue of it does not
-            return not (container.start_byte <= a.start_byte and a.end_byte <= container.end_byte) if stmt.type == "break_statement" else False
+            return (
+                not (container.start_byte <= a.start_byte and a.end_byte <= container.end_byte) if stmt.type == "break_statement" else False
+            )
         if a.id == container.id:
             return False
         if a.type in FUNCTION_KINDS:
             return False
-    return False
-
-
-def _sequential(f: SourceFile, go: Node, other: Node) -> bool:
-    """Is `other` (after `go`) on a path through `go`: their nearest common ancestor is a block,
-    not an `if` or a switch whose different branches hold them."""
-    go_anc = {a.id for a in f.ancestors(go)}
-    for a in f.ancestors(other):
-        if a.id in go_anc:
-            return a.type in _BLOCKS
     return False
 
 
@@ -565,7 +557,9 @@ def _inside(outer: Node, n: Node) -> bool:
 
 
 def _exit_word(n: Node) -> str:
-    return {"return_statement": "return", "goto_statement": "goto", "break_statement": "break", "continue_statement": "continue"}.get(n.type, "exit")
+    return {"return_statement": "return", "goto_statement": "goto", "break_statement": "break", "continue_statement": "continue"}.get(
+        n.type, "exit"
+    )
 
 
 _NONE = -(1 << 40)  # no path of that kind
@@ -634,7 +628,9 @@ class _MustReceive:
     `container` (return, break, goto) before receiving? Structured: `if` without `else`, a loop
     that may not run, a `switch` without `default` may skip what they hold."""
 
-    def __init__(self, f: SourceFile, receives: list[_Receive], container: Node, exits: list[Any], answers: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, f: SourceFile, receives: list[_Receive], container: Node, exits: list[Any], answers: frozenset[str] = frozenset()
+    ) -> None:
         self.f, self.container, self.exits = f, container, exits
         self.answers = answers  # other channels the one goroutine answers on instead (one or the other)
         self.leak: Node | None = None  # the first exit found that leaves without receiving
@@ -674,10 +670,10 @@ class _MustReceive:
             cond = n.child_by_field_name("condition")
             if (init is not None and self._holds(init)) or (cond is not None and self._holds(cond)):
                 return True, False
-            c = self.run(n.child_by_field_name("consequence"))
+            then_ = self.run(n.child_by_field_name("consequence"))
             alt = n.child_by_field_name("alternative")
-            a = self.run(alt) if alt is not None else (False, False)
-            return c[0] and a[0], c[1] or a[1]
+            else_ = self.run(alt) if alt is not None else (False, False)
+            return then_[0] and else_[0], then_[1] or else_[1]
         if t in ("expression_switch_statement", "type_switch_statement", "select_statement"):
             cases = [c for c in n.named_children if c.type in ("expression_case", "type_case", "default_case", "communication_case")]
             outs = []
@@ -703,6 +699,8 @@ class _MustReceive:
 
 
 def _first_exit_in(f: SourceFile, region: Node, container: Node) -> Node | None:
+    """The first statement in `region` (in source order, outside nested functions) that leaves
+    `container`: a return, a goto, a break or continue whose target is it or outside it."""
     stack = [region]
     while stack:
         n = stack.pop()
@@ -710,5 +708,5 @@ def _first_exit_in(f: SourceFile, region: Node, container: Node) -> Node | None:
             continue
         if n.type in ("return_statement", "goto_statement", "break_statement", "continue_statement") and _exits(f, n, container):
             return n
-        stack.extend(n.named_children)
+        stack.extend(reversed(n.named_children))
     return None

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log"
 	"sync"
+	"testing"
 	"time"
 )
 
@@ -282,5 +283,43 @@ func ClosedOnly(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// Negative: the same poller with a slot for its one answer.
+func StopAndWaitBuffered(timeout time.Duration) error {
+	var (
+		// ok: blocked-send
+		result = make(chan error, 1)
+	)
+	go func() {
+		for {
+			if err := compute(); err != nil {
+				result <- err
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	select {
+	case err := <-result:
+		return err
+	case <-time.After(timeout):
+		return errors.New("timed out")
+	}
+}
+
+// Negative: a test helper compiled into the package (it takes a testing.TB): not service code.
+func StartTestServer(t testing.TB) {
+	// ok: blocked-send
+	up := make(chan error)
+	go func() { up <- compute() }()
+	select {
+	case err := <-up:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("server did not start")
 	}
 }

@@ -210,3 +210,72 @@ func Watch(stop <-chan struct{}, tick <-chan time.Time) error {
 		}
 	}
 }
+
+// Positive: one branch waits for the helper, the other can give up first.
+func StartBoth(embedded bool, ready <-chan struct{}) error {
+	// ruleid: blocked-send
+	helper := make(chan error)
+	go func() {
+		time.Sleep(time.Second)
+		helper <- compute()
+	}()
+	if !embedded {
+		return <-helper
+	}
+	select {
+	case <-ready:
+	case <-time.After(time.Minute):
+		return errors.New("not ready in time")
+	}
+	return <-helper
+}
+
+// Positive: a poller that answers once (send, then return) from inside its loop, declared in a
+// var block; the caller stops listening after the timeout.
+func StopAndWait(ctx context.Context, timeout time.Duration) error {
+	var (
+		// ruleid: blocked-send
+		result = make(chan error)
+		mu     sync.Mutex
+	)
+	go func() {
+		for {
+			if err := compute(); err != nil {
+				result <- err
+				return
+			}
+			mu.Lock()
+			mu.Unlock()
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	select {
+	case err := <-result:
+		return err
+	case <-time.After(timeout):
+		return errors.New("timed out")
+	}
+}
+
+// Positive: the goroutine signals from a deferred func; the caller can time out first.
+func Collector(results <-chan error, d time.Duration) error {
+	var firstErr error
+	// ruleid: blocked-send
+	finished := make(chan bool)
+	go func() {
+		defer func() {
+			finished <- true
+		}()
+		for err := range results {
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
+	}()
+	select {
+	case <-finished:
+		return firstErr
+	case <-time.After(d):
+		return errors.New("collector timed out")
+	}
+}
