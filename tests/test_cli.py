@@ -139,6 +139,7 @@ def test_rules_and_explain(run_cli) -> None:
     assert code == 0
     ids = [line.split()[0] for line in out.splitlines()]
     assert ids == [
+        "blocked-send",
         "endless-goroutine",
         "repeated-watch",
         "subslice-retained",
