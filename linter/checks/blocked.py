@@ -71,7 +71,8 @@ class BlockedSendCheck(Check):
         "properties": {
             "exits": STRING_LIST,
             "once-functions": STRING_LIST,
-            "test-helper-params": STRING_LIST,
+            "test-imports": STRING_LIST,
+            "server-calls": STRING_LIST,
         },
     }
 
@@ -83,8 +84,15 @@ class BlockedSendCheck(Check):
         )
         # functions that run once per process: a goroutine left behind there is not a leak that grows
         self.once = self.regexes("once-functions", [r"^(main|init)$"])
-        # a function taking one of these is a test helper compiled into the package (nomad's TestServer(t testing.TB))
-        self.test_params = self.regexes("test-helper-params", [r"^\*?testing\.(T|TB|B|F)$"])
+        # a goroutine that runs one of these serves for the life of the process; its send comes at shutdown
+        self.servers = self.regexes("server-calls", [r"\.(ListenAndServe|ListenAndServeTLS|Serve|ServeTLS)\("])
+        # a file importing one of these is test support compiled into the package (nomad's testing.go)
+        imports = self.params.get("test-imports", ["testing"])
+        self.test_import = (
+            re.compile(rb'^\s*(?:import\s+)?(?:[\w.]+\s+)?"(?:' + b"|".join(re.escape(i.encode()) for i in imports) + rb')"', re.MULTILINE)
+            if imports
+            else None
+        )
 
     def declaration_filter(self) -> re.Pattern[bytes] | None:
         return re.compile(rb"\bgo\s+func\b")
@@ -110,7 +118,7 @@ class BlockedSendCheck(Check):
         top = fns.outermost(node)
         if top is not None and top.name is not None and top.receiver_type is None and any(rx.search(top.name) for rx in self.once):
             return None
-        if top is not None and any(rx.search(t) for _, t in top.params for rx in self.test_params):
+        if self.test_import is not None and self.test_import.search(f.data, 0, _imports_end(f.data)) is not None:
             return None
         scope = _scope_block(f, decl)
         if scope is None:
@@ -123,7 +131,7 @@ class BlockedSendCheck(Check):
 
     # ---------------------------------------------------------------------------------------------
     def _verdict(self, f: SourceFile, fn: FuncInfo, name: str, capacity: int, uses: _Uses, make: Node) -> Verdict | None:
-        blocking = [g for g in uses.goroutines if g.sends or g.deferred]
+        blocking = [g for g in uses.goroutines if (g.sends or g.deferred) and not self._serves(f, g)]
         if not blocking:
             return None
         total = 0
@@ -150,6 +158,10 @@ class BlockedSendCheck(Check):
         fix = "a buffer for every send (make(chan T, n))" if many else "a buffer of 1"
         fix += ", or a select on ctx.Done() around the send"
         return Verdict(vars={"CHAN": chan, "SENDER": sender, "WHY": why, "FIX": fix}, node=make)
+
+    def _serves(self, f: SourceFile, g: _Goroutine) -> bool:
+        text = f.text(g.literal)
+        return any(rx.search(text) for rx in self.servers)
 
     def _why(
         self, f: SourceFile, fn: FuncInfo, name: str, capacity: int, total: int, uses: _Uses, blocking: list[_Goroutine]
@@ -342,6 +354,8 @@ class _Uses:
                 sel = f.parent(case)
                 if sel is not None and sum(c.type in _CASES for c in sel.named_children) > 1:
                     return True  # a send that can give up (ctx.Done, default): never blocked forever
+            if deferred and _recovering(f, p, inner.node):
+                return True  # only when the goroutine panicked: an exceptional path, not counted
             (g.deferred if deferred else g.sends).append(p)
             return True
         if _is_call_arg(f, occ, ("close",)):
@@ -400,6 +414,12 @@ class _Uses:
 
 
 # -------------------------------------------------------------------------------------------------
+def _imports_end(data: bytes) -> int:
+    """Where the import declarations end, roughly: the first top-level func, type, var or const."""
+    m = re.search(rb"^(?:func|type|var|const)\b", data, re.MULTILINE)
+    return m.start() if m is not None else len(data)
+
+
 def _capacity(f: SourceFile, make: Node) -> int | None:
     """0 for `make(chan T)`, N for a constant `make(chan T, N)`; None for anything else."""
     fn = make.child_by_field_name("function")
@@ -494,6 +514,18 @@ def _loop_between(f: SourceFile, node: Node, top: Node) -> bool:
             return False
         if a.type == "for_statement":
             return True
+    return False
+
+
+def _recovering(f: SourceFile, stmt: Node, top: Node) -> bool:
+    """Is `stmt` inside an `if` that tests `recover()` (within `top`)?"""
+    for a in f.ancestors(stmt):
+        if a.id == top.id:
+            return False
+        if a.type == "if_statement":
+            head = " ".join(f.text(c) for c in (a.child_by_field_name("initializer"), a.child_by_field_name("condition")) if c is not None)
+            if "recover()" in head:
+                return True
     return False
 
 
