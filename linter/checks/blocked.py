@@ -347,7 +347,7 @@ class _Uses:
         if p is None:
             return False
         if p.type == "send_statement" and _is(p.child_by_field_name("channel"), occ):
-            if _loop_between(f, p, inner.node) and not _then_returns(f, p):
+            if _loop_between(f, p, inner.node) and not _then_returns(f, p, inner.node):
                 return False  # a stream: its receiver is meant to drain it (a send and return is one answer)
             case = f.parent(p)
             if case is not None and case.type == "communication_case":
@@ -529,12 +529,20 @@ def _recovering(f: SourceFile, stmt: Node, top: Node) -> bool:
     return False
 
 
-def _then_returns(f: SourceFile, stmt: Node) -> bool:
-    """Is `stmt` followed by a `return` in its block?"""
+def _then_returns(f: SourceFile, stmt: Node, top: Node) -> bool:
+    """Is `stmt` followed in its block by a `return`, or a `break` / `goto` out of every loop
+    around it (within `top`): it sends once, then the loop is over."""
     nxt = stmt.next_named_sibling
     while nxt is not None and nxt.type == "comment":
         nxt = nxt.next_named_sibling
-    return nxt is not None and nxt.type == "return_statement"
+    if nxt is None:
+        return False
+    if nxt.type == "return_statement":
+        return True
+    if nxt.type not in ("break_statement", "goto_statement"):
+        return False
+    loops = [a for a in f.ancestors(stmt) if a.type == "for_statement" and _inside(top, a)]
+    return bool(loops) and _exits(f, nxt, loops[-1])
 
 
 def _in_loop(f: SourceFile, node: Node, scope: Node) -> bool:
@@ -619,6 +627,8 @@ def _max_sends(f: SourceFile, node: Node | None, sends: set[int], exits: list[An
         return cont, term
     if t == "return_statement":
         return _NONE, 0
+    if t in ("break_statement", "goto_statement") and (t == "goto_statement" or node.named_child_count > 0 or _breaks_loop(f, node)):
+        return _NONE, 0  # out of the loop: the loop's sends end here (what follows it is not counted)
     if t == "expression_statement" and any(rx.match(f.text(node)) for rx in exits):
         return _NONE, 0
     if t == "if_statement":
@@ -641,6 +651,16 @@ def _max_sends(f: SourceFile, node: Node | None, sends: set[int], exits: list[An
     if t in FUNCTION_KINDS:
         return 0, _NONE
     return _count(node, sends), _NONE
+
+
+def _breaks_loop(f: SourceFile, brk: Node) -> bool:
+    """Does an unlabeled `break` leave a loop (not a select or switch)?"""
+    for a in f.ancestors(brk):
+        if a.type in _BREAK_TARGETS:
+            return a.type == "for_statement"
+        if a.type in FUNCTION_KINDS:
+            return False
+    return False
 
 
 def _plus(a: int, b: int) -> int:

@@ -351,3 +351,25 @@ func RunServers(ctx context.Context, servers []server) error {
 		return nil
 	}
 }
+
+// Negative: the same retry loop with a slot for its one signal.
+func WaitForPortBuffered(addr string, timeout time.Duration) error {
+	// ok: blocked-send
+	up := make(chan struct{}, 1)
+	go func() {
+		for {
+			if err := prepare(); err != nil {
+				time.Sleep(time.Second)
+				continue
+			}
+			up <- struct{}{}
+			break
+		}
+	}()
+	select {
+	case <-up:
+		return nil
+	case <-time.After(timeout):
+		return errors.New("port not up in time")
+	}
+}

@@ -279,3 +279,26 @@ func Collector(results <-chan error, d time.Duration) error {
 		return errors.New("collector timed out")
 	}
 }
+
+// Positive: a retry loop that sends once and breaks out; the caller gives up after the timeout.
+func WaitForPort(addr string, timeout time.Duration) error {
+	// ruleid: blocked-send
+	up := make(chan struct{})
+	go func() {
+	retry:
+		for {
+			if err := prepare(); err != nil {
+				time.Sleep(time.Second)
+				continue
+			}
+			up <- struct{}{}
+			break retry
+		}
+	}()
+	select {
+	case <-up:
+		return nil
+	case <-time.After(timeout):
+		return errors.New("port not up in time")
+	}
+}
