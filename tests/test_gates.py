@@ -60,7 +60,7 @@ def test_sarif_is_valid_and_complete(run_cli) -> None:
     driver = run["tool"]["driver"]
     assert driver["name"] == "goplumber" and driver["version"] and driver["informationUri"]
     ids = [r["id"] for r in driver["rules"]]
-    assert ids == sorted(ids) and len(ids) == 8
+    assert ids == sorted(ids) and len(ids) == 9
     for r in driver["rules"]:
         assert r["shortDescription"]["text"] and r["fullDescription"]["text"]
         assert r["help"]["text"] and r["help"]["markdown"]
@@ -107,7 +107,7 @@ def test_junit(run_cli) -> None:
     root = ET.fromstring(out)
     suite = root.find("testsuite")
     assert suite is not None
-    assert suite.get("failures") == "5" and suite.get("tests") == "8"
+    assert suite.get("failures") == "5" and suite.get("tests") == "9"
     code, out, _ = run_cli(
         "check", "--format", "junit", "--no-default-excludes", "testdata/unclosed-client/owned.go", "--select", "unclosed-client"
     )
