@@ -515,8 +515,11 @@ def configured_rules(options: Options) -> list[Rule]:
     return rules
 
 
-def _worker(args: tuple[list[str], set[str], GoVersion | None, str | None, str, float, bool]) -> Result:
-    return cached_check_group(_WORKER_RULES, *args)
+def _worker(args: tuple[list[str], set[str], GoVersion | None, str | None, str, float, bool, dict[str, bytes] | None]) -> Result:
+    paths, explicit, go, cache_dir, ruleset, timeout, force, contents = args
+    if contents:  # bytes not on disk (`check --fix` checking its fixed files again): never cached
+        return check_group(_WORKER_RULES, paths, explicit, go, timeout, force, contents)
+    return cached_check_group(_WORKER_RULES, paths, explicit, go, cache_dir, ruleset, timeout, force)
 
 
 def cached_check_group(
@@ -623,7 +626,7 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options, contents:
     groups = group_by_directory(files)
     ruleset = ruleset_key(rules, options, force) if options.cache_dir else ""
     # Starting worker processes costs more than checking a handful of files (pre-commit).
-    if contents:
+    if contents and not (options.jobs > 1 and len(groups) > 1 and len(files) >= SMALL_RUN):
         parts = [check_group(rules, g, explicit, options.go_version, options.timeout_per_file, force, contents) for g in groups]
     elif options.jobs > 1 and len(groups) > 1 and len(files) >= SMALL_RUN:
         # Biggest groups first so the last worker is not left with one huge package. Counted in
@@ -643,7 +646,19 @@ def check_paths(paths: list[str], rules: list[Rule], options: Options, contents:
             ) as ex:
                 with sigint_blocked():  # workers start here: Ctrl-C is the parent's alone
                     futures = [
-                        ex.submit(_worker, (g, explicit, options.go_version, options.cache_dir, ruleset, options.timeout_per_file, force))
+                        ex.submit(
+                            _worker,
+                            (
+                                g,
+                                explicit,
+                                options.go_version,
+                                options.cache_dir,
+                                ruleset,
+                                options.timeout_per_file,
+                                force,
+                                {p: contents[p] for p in g if p in contents} if contents else None,
+                            ),
+                        )
                         for g in groups
                     ]
                 try:

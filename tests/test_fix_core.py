@@ -209,6 +209,22 @@ def test_long_lived_info_from_config_is_fixed(tmp_path: Path, capsys: pytest.Cap
     assert p.read_bytes() == src.replace(b"\t}\n\t_, _", b"\t}\n\tdefer conn.Close()\n\t_, _")
 
 
+def test_main_may_close_what_it_stored(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """In `func main()` a defer runs when the program ends: a client kept in a package variable,
+    or a handle of it, is fixed there (with `long-lived: info`), but not in another function."""
+    src = (
+        b'package main\n\nimport (\n\t"log"\n\t"net/http"\n\n\t"cloud.google.com/go/pubsub"\n)\n\nvar topic *pubsub.Topic\n\n'
+        b'func main() {\n\tclient, err := pubsub.NewClient(nil, "p")\n\tif err != nil {\n\t\tlog.Fatal(err)\n\t}\n'
+        b'\ttopic = client.Topic("t")\n\tlog.Fatal(http.ListenAndServe(":8080", nil))\n}\n'
+    )
+    p = write(tmp_path, "main.go", src)
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text("parameters:\n  unclosed-client:\n    lifetime:\n      long-lived: info\n")
+    code, out, _ = cli(capsys, "--fix", "--config", str(cfg), str(p))
+    assert code == 0 and "1 fixed" in out
+    assert p.read_bytes() == src.replace(b"\t}\n\ttopic", b"\t}\n\tdefer client.Close()\n\ttopic")
+
+
 def test_fix_and_diff_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = write(tmp_path, "main.go", LEAKY)
     assert cli(capsys, "--fix", "--diff", str(p))[0] == 2

@@ -36,7 +36,7 @@ from typing import Any
 
 import tree_sitter
 
-from linter.analysis.callgraph import CALLGRAPH, CallGraph, lexical_loop
+from linter.analysis.callgraph import CALLGRAPH, CallGraph, lexical_loop, loop_kind
 from linter.analysis.flow import Use, callee_text, on_error_path, use_of, within
 from linter.analysis.framework import Pass
 from linter.analysis.functions import (
@@ -902,8 +902,11 @@ class LifetimeCheck(Check):
         vars_ = {"VALUE": value, "CALLEE": callee, "RELEASE": rel_text, "LEAK": f"never released ({rel_text})"}
         order = tuple(m for m in resource.order if m in release) or tuple(sorted(release, key=lambda m: (m != "Close", m)))
 
-        def facts(variant: str, escapes: bool = False) -> dict[str, Any]:
-            return {ACQUISITION: self._acquisition(f, node, fn, use, order, args, variant, escapes)}
+        def facts(variant: str, escapes: bool = False, local: bool = True) -> dict[str, Any]:
+            # (a package variable is not followed here: a release of it would not be seen, so a
+            # fix could not be confirmed; it is reported without one)
+            ends = local and fn.node.type == "function_declaration" and fn.name == "main" and pass_.package.name == "main"
+            return {ACQUISITION: self._acquisition(f, node, fn, use, order, args, variant, escapes, ends)}
 
         self._holders = resource.holders
         self._held = []  # the local holders followed (`client` of `client.Transport = tr`)
@@ -918,7 +921,7 @@ class LifetimeCheck(Check):
             return Verdict(vars={**vars_, "WHEN": self._when(f, node, outer)}, facts=facts(UNRELEASABLE))
         if use.kind == "var" and use.node is not None and not fns.facts(fn).declares(value):
             if not fns.facts(outer).declares(value):
-                return self._long_lived(vars_, "it is assigned to a package variable", facts(NEVER_RELEASED, escapes=True))
+                return self._long_lived(vars_, "it is assigned to a package variable", facts(NEVER_RELEASED, escapes=True, local=False))
             return None  # assigned to a variable of an enclosing function: that function owns it
         self._sites: list[Node] = []  # release statements seen while following the value
         # `release: [Body.Close]`: released by `v.Body.Close()`; `v.Body` is followed as a value
@@ -984,7 +987,16 @@ class LifetimeCheck(Check):
 
     # -- what a fix needs (linter.fix.facts.Acquisition) -----------------------------------------
     def _acquisition(
-        self, f: SourceFile, node: Node, fn: FuncInfo, use: Use, order: tuple[str, ...], args: Node | None, variant: str, escapes: bool
+        self,
+        f: SourceFile,
+        node: Node,
+        fn: FuncInfo,
+        use: Use,
+        order: tuple[str, ...],
+        args: Node | None,
+        variant: str,
+        escapes: bool,
+        ends_process: bool,
     ) -> Acquisition:
         body = fn.body
         stmt = _statement_of(node, body) if body is not None else None
@@ -1014,6 +1026,7 @@ class LifetimeCheck(Check):
             context_arg=ctx_arg,
             escapes=escapes,
             in_loop=in_loop,
+            ends_process=ends_process,
             variant=variant,
         )
 
@@ -1103,6 +1116,8 @@ class LifetimeCheck(Check):
             clause = next((c for c in stmt.named_children if c.type == "for_clause"), None)
             if clause is not None and clause.child_by_field_name("condition") is not None:
                 continue
+            if loop_kind(fn.file, stmt) == "collection-range":
+                continue  # `for _, r := range resp.Results`: it ends when the slice does
             loop = stmt
             break
         if loop is None:

@@ -20,6 +20,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from linter.fix.model import Edit, Fix
 
@@ -97,15 +98,42 @@ def parses_cleanly(data: bytes) -> bool:
     return not parser().parse(data).root_node.has_error
 
 
+def _point(data: bytes, offset: int) -> tuple[int, int]:
+    row = data.count(b"\n", 0, offset)
+    return row, offset - (data.rfind(b"\n", 0, offset) + 1)
+
+
+def _reparses_cleanly(old: bytes, tree: Any, new: bytes, edits: Sequence[Edit]) -> bool:
+    """parses_cleanly(new), reparsing incrementally from `tree` (the parse of `old`): the
+    edits are given to tree-sitter, last first, so only what they touch is parsed again (an
+    incremental parse gives the tree a parse from scratch would)."""
+    from linter.parsing import parser
+
+    tree = tree.copy()
+    for e in sorted(edits, key=lambda e: e.start_byte, reverse=True):
+        text = _BARE_LF.sub("\r\n", e.text) if _crlf(old) else e.text
+        raw = text.encode("utf-8", "surrogateescape")
+        start = _point(old, e.start_byte)
+        lines = raw.count(b"\n")
+        end_new = (start[0] + lines, (start[1] if not lines else 0) + len(raw) - (raw.rfind(b"\n") + 1))
+        tree.edit(e.start_byte, e.end_byte, e.start_byte + len(raw), start, _point(old, e.end_byte), end_new)
+    return not parser().parse(new, tree).root_node.has_error
+
+
 def fix_source(data: bytes, fixes: Sequence[Fix | None]) -> Applied:
     """`apply_fixes` with the parse checks: a file with syntax errors is left alone; a result that
     does not parse keeps only the fixes that, added one at a time, keep it parsing."""
     if not any(fx is not None for fx in fixes):
         return Applied(data)
-    if not parses_cleanly(data):
+    from linter.parsing import parser
+
+    tree = parser().parse(data)
+    if tree.root_node.has_error:
         return Applied(data, [], {i: SYNTAX for i, fx in enumerate(fixes) if fx is not None})
     got = apply_fixes(data, fixes)
-    if not got.applied or parses_cleanly(got.data):
+    if not got.applied:
+        return got
+    if _reparses_cleanly(data, tree, got.data, [e for i in got.applied for e in fixes[i].edits]):  # type: ignore[union-attr]
         return got
     kept: list[int] = []
     skipped = dict(got.skipped)

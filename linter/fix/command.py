@@ -193,7 +193,7 @@ def _recheck(fixed: dict[str, bytes], rules: list[Any], options: Any, given: dic
     files are checked even where a walk would skip them, since they were checked before)."""
     from linter.engine import check_paths
 
-    opts = dataclasses.replace(options, cache_dir=None, jobs=1, default_excludes=False)
+    opts = dataclasses.replace(options, cache_dir=None, default_excludes=False)
     res = check_paths(list(fixed), rules, opts, contents={**(given or {}), **fixed})
     found: dict[str, list[Finding]] = {}
     for f in res.findings:

@@ -39,4 +39,5 @@ class Acquisition:
     context_arg: Node | None  # the call's context argument (for a release that takes one: Disconnect(ctx))
     escapes: bool  # kept beyond the function on some path (a stored or returned handle, a package variable)
     in_loop: bool  # between the call and its function there is a loop: a defer would run only when the function returns
+    ends_process: bool  # made directly in `func main()` of package main: its defers run when the program ends
     variant: str  # NEVER_RELEASED, ERROR_PATH, BEFORE_RETURN or UNRELEASABLE

@@ -8,6 +8,7 @@ counted, as the findings' columns), for output formats and editors (LSP code act
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,12 +87,8 @@ class Fix:
 
 
 def line_starts_of(data: bytes) -> list[int]:
-    starts = [0]
-    i = data.find(b"\n")
-    while i != -1:
-        starts.append(i + 1)
-        i = data.find(b"\n", i + 1)
-    return starts
+    """The offset of the start of each line (the first is 0)."""
+    return list(itertools.accumulate(map(len, data.split(b"\n")[:-1]), lambda start, n: start + n + 1, initial=0))
 
 
 def position(data: bytes, starts: list[int], offset: int) -> tuple[int, int]:

@@ -77,3 +77,16 @@ func fixAssigned(ctx context.Context, addr string) error {
 	_, err = conn.Write([]byte(ctx.Value("k").(string)))
 	return err
 }
+
+// A loop over a slice after the call ends: the connection is still leaked (only a loop that
+// never ends keeps the value in use for good).
+func fixThenRange(addrs []string) {
+	// ruleid: unclosed-client
+	conn, err := net.Dial("tcp", addrs[0])
+	if err != nil {
+		return
+	}
+	for _, a := range addrs {
+		_, _ = conn.Write([]byte(a))
+	}
+}

@@ -6,7 +6,8 @@ when it has no error result, at the acquisition's indentation. X is the receivin
 <release> the resource's release method from the lifetime check's `resources` list.
 
 No fix (the finding is reported without one) when a defer would be wrong or is not enough: the
-value escapes on some path (a stored or returned handle, a package variable), it is released
+value escapes on some path (a stored or returned handle, a package variable) from a function
+other than `main` (whose defers run when the program ends, when nothing can use it any more), it is released
 already but an early exit skips that (a defer would release it twice), it is returned on success
 (the caller owns it), it is made in a loop (a defer runs only when the function returns), the
 result is not kept in a variable, the error result is not checked right after the call, or the
@@ -41,8 +42,10 @@ class ReleaseStrategy(Strategy):
 
     def propose(self, ctx: FixContext) -> Fix | None:
         a = ctx.facts.get(ACQUISITION)
-        if not isinstance(a, Acquisition) or a.variant != NEVER_RELEASED or a.escapes or a.in_loop:
+        if not isinstance(a, Acquisition) or a.variant != NEVER_RELEASED or a.in_loop:
             return None
+        if a.escapes and not a.ends_process:
+            return None  # a handle of it (or the value itself) outlives the function; main's outlive nothing
         if not a.value or a.value == "_" or a.statement is None or not a.release:
             return None
         method = self._method(a.release)
