@@ -517,3 +517,19 @@ def test_readme_diff_is_real(capsys: pytest.CaptureFixture[str], monkeypatch: py
     monkeypatch.chdir(ROOT)
     code, out, _ = cli(capsys, "--diff", "examples/leaky")
     assert code == 1 and out == block.group(1)
+
+
+def test_recheck_in_worker_processes_matches_one_process(tmp_path: Path) -> None:
+    """The fixed bytes (not on disk) are checked again in the worker pool when there are many:
+    the same findings as in one process."""
+    contents = {}
+    for d in range(3):
+        for i in range(10):
+            path = tmp_path / f"pkg{d}" / f"f{i}.go"
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(b"package svc\n")  # on disk: nothing to find
+            contents[str(path)] = LEAKY.replace(b"func handler(", f"func handler{i}(".encode())
+    rules = select_rules(configured_rules(Options()), Options())
+    one = check_paths(list(contents), rules, Options(jobs=1), contents=contents)
+    two = check_paths(list(contents), rules, Options(jobs=2), contents=contents)
+    assert len(one.findings) == 30 and [(f, f.fix) for f in two.findings] == [(f, f.fix) for f in one.findings]
