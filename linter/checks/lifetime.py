@@ -1170,6 +1170,10 @@ class LifetimeCheck(Check):
             if top.name in self.long_lived_fns and not top.receiver_type:
                 callers.add(top.name or "")
                 continue
+            inner = fns.enclosing(site.call) or caller
+            if any(rx.search(t) for _, t in inner.params for rx in self.long_lived_params):
+                callers.add(f"a command-line action in {top.display}")  # `Run: func(c *cobra.Command, ...)`
+                continue
             if not self._runs_once(pass_.file_pass(site.file), top, depth + 1, callers):
                 return False
         return True
