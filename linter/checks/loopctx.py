@@ -34,6 +34,7 @@ from linter.analysis.flow import callee_text, method_calls, on_error_path, use_o
 from linter.analysis.framework import Pass, package_work
 from linter.analysis.functions import FUNCTIONS, PACKAGE_DECLS, FileFunctions, FuncInfo, PackageDecls
 from linter.checks.base import RULE_LIST, STRING_LIST, Check, CheckConfigError, Verdict
+from linter.fix.facts import TIMER_LOOP, TimerLoop
 from linter.lazyregex import LazyRegex
 from linter.parsing import SourceFile
 from linter.patterns import CandidateIndex, Env
@@ -58,6 +59,7 @@ class LoopContext:
     scope: Node  # the code that runs once per iteration
     file: SourceFile
     lexical: bool = True  # the loop is in the same function (returning leaves it)
+    loop: Node | None = None  # that loop (a for_statement), when the repetition is lexical
 
 
 def _declared_function(fns: FileFunctions, node: Node) -> FuncInfo | None:
@@ -73,6 +75,7 @@ def _declared_function(fns: FileFunctions, node: Node) -> FuncInfo | None:
 class LoopContextCheck(Check):
     name = "loop-context"
     provides = ("LOOP",)
+    records = (TIMER_LOOP,)  # the lexical loop, for the hoist-timer fix
     schema = {
         "type": "object",
         "additionalProperties": False,
@@ -163,7 +166,7 @@ class LoopContextCheck(Check):
             if not self._repeats(node, loop, pass_.file, pass_):
                 return None
             body = loop.child_by_field_name("body") or loop
-            return LoopContext(loop_description(pass_.file, loop), body, pass_.file)
+            return LoopContext(loop_description(pass_.file, loop), body, pass_.file, loop=loop)
         scheduled = self._in_scheduled_literal(node, pass_)
         if scheduled is not None:
             return scheduled
@@ -683,7 +686,8 @@ class LoopContextCheck(Check):
         ctx = self.context(node, pass_)
         if ctx is None or self.exempt(node, env, ctx, pass_):
             return None
-        return Verdict(vars={"LOOP": ctx.description})
+        facts = {TIMER_LOOP: TimerLoop(ctx.loop)} if ctx.loop is not None else {}
+        return Verdict(vars={"LOOP": ctx.description}, facts=facts)
 
 
 def _where(current: SourceFile, f: SourceFile, node: Node) -> str:

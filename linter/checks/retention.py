@@ -34,6 +34,7 @@ import tree_sitter
 from linter.analysis.framework import Pass
 from linter.analysis.functions import FUNCTIONS, PACKAGE_VARS, SLICE_TEXT, FileFunctions, FuncInfo, declared_type, word_positions
 from linter.checks.base import RULE_LIST, STRING_LIST, Check, CheckConfigError, Verdict
+from linter.fix.facts import BYTES, RETAINED, STRING, Retained
 from linter.lazyregex import LazyRegex
 from linter.patterns import Env
 from linter.ruletree import root_kinds
@@ -52,6 +53,7 @@ _POP_MESSAGE = (
 class RetentionCheck(Check):
     name = "retention"
     provides = ("SLICE", "BASE", "RETAINS")
+    records = (RETAINED,)  # what a copy would wrap and its type, for the clone fix
     schema = {
         "type": "object",
         "additionalProperties": False,
@@ -216,6 +218,7 @@ class RetentionCheck(Check):
             if fns0.facts(fn).declares(pass_.file.text(_bare(c0))):
                 return None  # a local map or slice (the common case): cheap to tell, so asked first
         found = None
+        carrier: Node | None = None
         for name in self.values:
             v = env.get(name)
             items = v if isinstance(v, tuple) else ((v,) if isinstance(v, Node) else ())
@@ -224,6 +227,7 @@ class RetentionCheck(Check):
                 if found is not None and name in self.keys and not self._bulk_key(found, fn, pass_):
                     found = None
                 if found is not None:
+                    carrier = item
                     break
             if found is not None:
                 break
@@ -251,7 +255,43 @@ class RetentionCheck(Check):
                 return None
         f = pass_.file
         btext = _short(f.text(base)) if base is not None else "?"
-        return Verdict(vars={"SLICE": _short(f.text(found)), "BASE": btext, "RETAINS": _STORE_MESSAGE.format(base=btext)})
+        stored = self._carrier(carrier, fn, pass_) if carrier is not None else None
+        facts = {RETAINED: Retained(stored, found, _Kinds(self, fn, pass_).of(stored))} if stored is not None else {}
+        return Verdict(vars={"SLICE": _short(f.text(found)), "BASE": btext, "RETAINS": _STORE_MESSAGE.format(base=btext)}, facts=facts)
+
+    def _carrier(self, item: Node, fn: FuncInfo, pass_: Pass) -> Node | None:
+        """The expression of the store a copy would wrap: `item` itself, or inside a literal,
+        `&`, parentheses or an `append` the element that carries the piece (None: not one)."""
+        for _ in range(self.max_depth + 2):
+            t = item.type
+            if t in ("parenthesized_expression", "literal_element") and item.named_children:
+                item = item.named_children[0]
+            elif t == "unary_expression":
+                op = item.child_by_field_name("operator")
+                operand = item.child_by_field_name("operand")
+                if op is None or op.type != "&" or operand is None:
+                    return None
+                item = operand
+            elif t in ("composite_literal", "literal_value"):
+                body = item.child_by_field_name("body") if t == "composite_literal" else item
+                values = [
+                    el.named_children[-1] if el.type == "keyed_element" and el.named_children else el
+                    for el in (body.named_children if body is not None else [])
+                ]
+                hit = next((v for v in values if self._slice_in(v, fn, pass_, 0, set()) is not None), None)
+                if hit is None:
+                    return None
+                item = hit
+            elif t == "call_expression" and pass_.file.text(item.child_by_field_name("function") or item) == "append":
+                args = item.child_by_field_name("arguments")
+                elems = args.named_children[1:] if args is not None else []
+                hit = next((e for e in elems if self._slice_in(e, fn, pass_, 1, set()) is not None), None)
+                if hit is None:
+                    return None
+                item = hit
+            else:
+                return item
+        return None
 
     # -- where the stored value comes from ------------------------------------------------------
     def _owner_keeps_base(self, base: str, env: Env, fn: FuncInfo, pass_: Pass) -> bool:
@@ -833,6 +873,127 @@ class RetentionCheck(Check):
                     ):
                         return True  # `q = append(q, x)` here too: the slot popped is the one just filled
         return False
+
+
+# What a stored piece is, for the clone fix: STRING or BYTES, or a list of them (the result of
+# a Split: copying the list keeps every piece's buffer, so a list is no fixable kind).
+_Kind = tuple[str, bool]  # (STRING or BYTES, is a list of them)
+_SCALAR_CALLS = {
+    "string": STRING,
+    "[]byte": BYTES,
+    "io.ReadAll": BYTES,
+    "ioutil.ReadAll": BYTES,
+    "os.ReadFile": BYTES,
+    "ioutil.ReadFile": BYTES,
+    "strings.Cut": STRING,
+    "strings.CutPrefix": STRING,
+    "strings.CutSuffix": STRING,
+    "strings.Join": STRING,
+    "bytes.Cut": BYTES,
+    "bytes.CutPrefix": BYTES,
+    "bytes.CutSuffix": BYTES,
+    "bytes.Join": BYTES,
+    "unsafe.String": STRING,
+    "fmt.Sprint": STRING,
+    "fmt.Sprintf": STRING,
+}
+_PACKAGE_KINDS = (("strings.", STRING), ("bytes.", BYTES), ("path.", STRING), ("filepath.", STRING))
+_LIST_FUNCTIONS = re.compile(r"^(strings|bytes)\.(Split|SplitN|SplitAfter|SplitAfterN|Fields|FieldsFunc)$")
+_METHOD_KINDS = {
+    ".FindString": (STRING, False),
+    ".FindStringSubmatch": (STRING, True),
+    ".FindAllString": (STRING, True),
+    ".FindSubmatch": (BYTES, True),
+}
+
+
+def _type_kind(t: str | None) -> _Kind | None:
+    t = "".join(t.split()) if t is not None else None
+    return {
+        "string": (STRING, False),
+        "[]byte": (BYTES, False),
+        "[]uint8": (BYTES, False),
+        "[]string": (STRING, True),
+        "[][]byte": (BYTES, True),
+    }.get(t or "")
+
+
+class _Kinds:
+    """The kind of a stored expression, from the package's declarations (`_TypeIndex`), the
+    function's parameters and locals, and the calls that made it; None when any step is unknown
+    (a named type such as `type Blob []byte` is unknown too: a Clone would change its type)."""
+
+    def __init__(self, check: RetentionCheck, fn: FuncInfo, pass_: Pass) -> None:
+        self.check, self.fn, self.pass_ = check, fn, pass_
+
+    def of(self, expr: Node | None) -> str | None:
+        k = self._kind(expr, 0, set()) if expr is not None else None
+        return k[0] if k is not None and not k[1] else None
+
+    def _kind(self, expr: Node, depth: int, seen: set[int]) -> _Kind | None:
+        if depth > 5 or expr.id in seen:
+            return None
+        seen.add(expr.id)
+        f, t = self.pass_.file, expr.type
+        if t == "parenthesized_expression" and expr.named_children:
+            return self._kind(expr.named_children[0], depth + 1, seen)
+        if t in ("interpreted_string_literal", "raw_string_literal"):
+            return (STRING, False)
+        if t == "slice_expression":
+            operand = expr.child_by_field_name("operand")
+            return self._kind(operand, depth + 1, seen) if operand is not None else None
+        if t == "index_expression":
+            operand = expr.child_by_field_name("operand")
+            k = self._kind(operand, depth + 1, seen) if operand is not None else None
+            return (k[0], False) if k is not None and k[1] else None  # an element of a list (a string's is a byte)
+        if t == "binary_expression":
+            op = expr.child_by_field_name("operator")
+            left = expr.child_by_field_name("left")
+            k = self._kind(left, depth + 1, seen) if left is not None and op is not None and op.type == "+" else None
+            return k if k == (STRING, False) else None
+        if t == "call_expression":
+            return self._call_kind(expr, depth, seen)
+        if t == "selector_expression":
+            return _type_kind(_TypeIndex.of(self.pass_).type_of(expr, self.fn, self.pass_))
+        if t != "identifier":
+            return None
+        known = _type_kind(_TypeIndex.of(self.pass_).type_of(expr, self.fn, self.pass_))
+        if known is not None:
+            return known
+        fns: FileFunctions = self.pass_.result_of(FUNCTIONS)
+        facts = fns.facts(self.fn)
+        name = f.text(expr)
+        if not facts.declares(name) or self.fn.param_type(name) is not None:
+            return None  # a parameter of a type not known above, or a package-level name
+        kinds = {self._kind(v, depth + 1, seen) for v in facts.assignments(name)}
+        for ranged in _range_sources(facts.uses(name), values_only=True):
+            k = self._kind(ranged, depth + 1, seen)
+            kinds.add((k[0], False) if k is not None and k[1] else None)
+        if len(kinds) == 1:
+            return next(iter(kinds))
+        return None
+
+    def _call_kind(self, call: Node, depth: int, seen: set[int]) -> _Kind | None:
+        f = self.pass_.file
+        callee = call.child_by_field_name("function")
+        args = call.child_by_field_name("arguments")
+        if callee is None:
+            return None
+        ctext = "".join(f.text(callee).split())
+        if ctext == "make" and args is not None and args.named_children:
+            return _type_kind(f.text(args.named_children[0]))
+        if ctext in _SCALAR_CALLS:
+            return (_SCALAR_CALLS[ctext], False)
+        if _LIST_FUNCTIONS.match(ctext):
+            return (STRING if ctext.startswith("strings.") else BYTES, True)
+        for suffix, kind in _METHOD_KINDS.items():
+            if ctext.endswith(suffix) and callee.type == "selector_expression":
+                return kind
+        if ctext == "unsafe.Slice" or "." not in ctext:
+            return None
+        if any(rx.search(ctext) for rx in self.check.pass_through):
+            return next(((k, False) for prefix, k in _PACKAGE_KINDS if ctext.startswith(prefix)), None)
+        return None
 
 
 class _TypeIndex:

@@ -41,3 +41,30 @@ class Acquisition:
     in_loop: bool  # between the call and its function there is a loop: a defer would run only when the function returns
     ends_process: bool  # made directly in `func main()` of package main: its defers run when the program ends
     variant: str  # NEVER_RELEASED, ERROR_PATH, BEFORE_RETURN or UNRELEASABLE
+
+
+TIMER_LOOP = "timer-loop"
+
+
+@dataclass(frozen=True, eq=False)
+class TimerLoop:
+    """The loop in the same function that runs a match once per iteration (recorded by the
+    `loop-context` check when the repetition is lexical, not through callers or a scheduler)."""
+
+    loop: Node  # the for_statement
+
+
+RETAINED = "retained"
+
+# Retained.kind
+STRING = "string"
+BYTES = "[]byte"
+
+
+@dataclass(frozen=True, eq=False)
+class Retained:
+    """A retaining piece stored in a long-lived container (recorded by the `retention` check)."""
+
+    stored: Node  # the expression of the store that carries the piece (what a copy wraps)
+    piece: Node  # the slice expression or call that shares the backing array
+    kind: str | None  # STRING or BYTES: the stored expression's type as far as the package's source says; None: unknown
