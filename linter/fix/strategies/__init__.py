@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from linter.fix.strategies import release
+from linter.fix.strategies import hoist_timer, release
 
-__all__ = ["release"]
+__all__ = ["hoist_timer", "release"]
