@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from linter.fix.strategies import hoist_timer, release
+from linter.fix.strategies import clone, hoist_timer, release
 
-__all__ = ["hoist_timer", "release"]
+__all__ = ["clone", "hoist_timer", "release"]

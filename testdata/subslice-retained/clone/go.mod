@@ -1,0 +1,3 @@
+module example.com/clone
+
+go 1.21

@@ -1,0 +1,3 @@
+module example.com/clone117
+
+go 1.17

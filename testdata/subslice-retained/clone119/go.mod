@@ -1,0 +1,3 @@
+module example.com/clone119
+
+go 1.19
