@@ -4,7 +4,8 @@ limited number of annotations per step, the summary lists every finding. Files n
 checked are `::warning`s, unused suppressions (--report-unused-ignores) too; notes (a binary
 file, a syntax error) are `::notice`s. Paths and
 messages are in the escaped display form (`linter.formatter.escape`) before the runner's own
-escaping, so no control character reaches the log."""
+escaping, so no control character reaches the log. Findings with an automatic fix are listed in
+the summary once more with the fix as a diff (`suggestions_markdown`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from collections import Counter
 from linter.engine import Result
 from linter.formatter import incomplete
 from linter.formatter.escape import display_path, printable
-from linter.model import Rule
+from linter.model import Finding, Rule
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -75,7 +76,67 @@ def summary_markdown(result: Result) -> str:
         out.append("\n| location | severity | rule | message |\n|---|---|---|---|")
         for f in result.findings:
             out.append(f"| `{_cell(f.path)}:{f.line}` | {f.severity} | `{f.rule_id}` | {_cell(f.message)} |")
+    fixable = [f for f in result.findings if f.fix is not None]
+    if fixable:
+        out.append(suggestions_markdown(fixable))
     if result.errors:
         out.append(f"\n{len(result.errors)} file(s) could not be fully checked:\n")
         out.extend(f"- `{_cell(e.path)}`: {_cell(e.message)}" for e in result.errors)
     return "\n".join(out) + "\n\n"
+
+
+MAX_SUGGESTIONS = 30  # the step summary is limited (1 MiB); the rest are counted
+
+
+def suggestions_markdown(fixable: list[Finding]) -> str:
+    """Each automatic fix as a diff of its file (the lines it changes, a line of context), as
+    `goplumber check --fix` would apply it; at most MAX_SUGGESTIONS of them."""
+    n = len(fixable)
+    out = [f"\n### Suggested fixes ({n}; `goplumber check --fix` applies them)\n"]
+    files: dict[str, bytes | None] = {}
+    for f in fixable[:MAX_SUGGESTIONS]:
+        out.append(f"`{_cell(f.path)}:{f.line}` `{f.rule_id}`: {_cell(f.fix.description)}\n")
+        diff = _diff(f, files)
+        if diff is None:
+            out.extend(f"- line {e.start_line}, column {e.start_column}: `{_cell(e.text).strip() or '(delete)'}`" for e in f.fix.edits)
+            out.append("")
+            continue
+        fence = "`" * max(3, _longest_backticks(diff) + 1)
+        out.append(f"{fence}diff\n{diff}{fence}\n")
+    if n > MAX_SUGGESTIONS:
+        out.append(f"... and {n - MAX_SUGGESTIONS} more (`goplumber check --diff` shows them all)\n")
+    return "\n".join(out)
+
+
+def _diff(f: Finding, files: dict[str, bytes | None]) -> str | None:
+    """The unified diff (hunks only) of the finding's fix on its file as it is now; None when the
+    file cannot be read or the fix no longer applies to it."""
+    import difflib
+
+    from linter.fix.apply import apply_fixes
+
+    if f.path not in files:
+        try:
+            with open(f.path, "rb") as fh:
+                files[f.path] = fh.read()
+        except OSError:
+            files[f.path] = None
+    data = files[f.path]
+    if data is None:
+        return None
+    applied = apply_fixes(data, [f.fix])
+    if not applied.applied:
+        return None
+    before = data.decode("utf-8", "replace").splitlines(keepends=True)
+    after = applied.data.decode("utf-8", "replace").splitlines(keepends=True)
+    lines = list(difflib.unified_diff(before, after, n=1))[2:]  # no ---/+++ header: the path is above
+    # the display form, tabs kept (gofmt indents with them; in a code block they are harmless)
+    return "".join("\t".join(printable(part) for part in line.rstrip("\r\n").split("\t")) + "\n" for line in lines)
+
+
+def _longest_backticks(text: str) -> int:
+    best = run = 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        best = max(best, run)
+    return best

@@ -8,7 +8,8 @@ Artifact URIs are relative to the repository root holding the file (`uriBaseId` 
 declared in `originalUriBaseIds`) whatever path was given, and percent-encode the path's raw
 bytes. Columns are code points (`columnKind`), converted from goplumber's byte columns with the
 source line. Rule descriptions stay within GitHub's limits (1,024 characters for the short and
-full description); the whole text is in `help`."""
+full description); the whole text is in `help`. A finding with an automatic fix carries it as
+SARIF `fixes` (one artifact change of its file, a replacement per edit)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import hashlib
 import json
 import textwrap
 from collections import Counter
+from typing import Any
 
 from linter import __version__
 from linter.engine import Result
@@ -112,6 +114,32 @@ class _Artifacts:
         return {SRCROOT: {"uri": root_uri(self.root)}} if self.root else {}
 
 
+def _fix(fix: Any, location: dict[str, str], path: str, sources: Sources) -> dict[str, object]:
+    """A SARIF `fix`: one artifact change of the finding's file, a replacement per edit (the
+    deleted region in the run's code-point columns, empty for an insertion; the inserted text
+    verbatim)."""
+
+    def region(line: int, column: int, end_line: int, end_column: int) -> dict[str, int]:
+        return {
+            "startLine": line,
+            "startColumn": sources.code_point_column(path, line, column),
+            "endLine": end_line,
+            "endColumn": sources.code_point_column(path, end_line, end_column),
+        }
+
+    replacements = [
+        {
+            "deletedRegion": region(e.start_line, e.start_column, e.end_line, e.end_column),
+            **({"insertedContent": {"text": e.text}} if e.text else {}),
+        }
+        for e in fix.edits
+    ]
+    return {
+        "description": {"text": printable(fix.description)},
+        "artifactChanges": [{"artifactLocation": dict(location), "replacements": replacements}],
+    }
+
+
 def render(result: Result, rules: list[Rule] | None = None) -> str:
     rules = sorted(rules or [], key=lambda r: r.id)
     descriptors = [_rule(r) for r in rules]
@@ -145,6 +173,8 @@ def render(result: Result, rules: list[Rule] | None = None) -> str:
         }
         if f.rule_id in index:
             item["ruleIndex"] = index[f.rule_id]
+        if f.fix is not None:
+            item["fixes"] = [_fix(f.fix, artifacts.location(f.path), f.path, sources)]
         results.append(item)
     for path, line, text in result.unused_ignores:
         digest = hashlib.sha256(
