@@ -47,6 +47,7 @@ import re
 
 import tree_sitter
 
+from linter.analysis.functions import word_positions
 from linter.fix.facts import TIMER_LOOP, TimerLoop
 from linter.fix.model import Fix
 from linter.fix.strategy import FixContext, Strategy, register
@@ -56,7 +57,6 @@ Node = tree_sitter.Node
 _FUNCTIONS = ("function_declaration", "method_declaration", "func_literal")
 _NAMES = ("timer", "t")
 _CONVERSIONS = frozenset({"time.Duration"})
-_ASSIGNING = ("assignment_statement", "short_var_declaration", "inc_statement", "dec_statement", "range_clause", "var_spec")
 # Go 1.23: timers are collected when unreferenced and Reset/Stop discard a stale tick
 PLAIN_RESET = (1, 23)
 
@@ -103,8 +103,7 @@ class HoistTimerStrategy(Strategy):
         if fn is None:
             return None
         names = self.params.get("names", list(_NAMES))
-        used = _names_in(f, fn)
-        name = next((n for n in names if n not in used), None)
+        name = next((n for n in names if not _used(f, fn, n)), None)
         if name is None:
             return None
         loop_indent = ctx.indentation_of(loop)  # (a label is outdented: the loop's own line)
@@ -202,15 +201,14 @@ def _defer_is_right(f: object, stmt: Node) -> bool:
 
 
 def _other_time_after(f: object, loop: Node, call: Node) -> bool:
-    """Another `time.After(` in the loop, outside func literals."""
-    stack = [loop]
-    while stack:
-        n = stack.pop()
-        if n.type == "func_literal":
-            continue
-        if n.type == "call_expression" and n.id != call.id and _squash(f, n.child_by_field_name("function")) == "time.After":
+    """Another `time.After` in the loop's text (a comment or a func literal's counts too: cheap
+    and on the safe side)."""
+    data: bytes = f.data  # type: ignore[attr-defined]
+    i = data.find(b"time.After", loop.start_byte, loop.end_byte)
+    while i != -1:
+        if not call.start_byte <= i < call.end_byte:
             return True
-        stack.extend(n.named_children)
+        i = data.find(b"time.After", i + 1, loop.end_byte)
     return False
 
 
@@ -247,28 +245,66 @@ def _overlaps(a: str, b: str) -> bool:
 
 
 def _invariant(f: object, d: Node, loop: Node) -> bool:
+    """Nothing `d` reads is written in the loop: each occurrence of a name it starts from (found
+    in the loop's text) is looked at, and one that is written (assigned, declared, incremented,
+    ranged into, address taken) must not be a path `d` reads or a prefix of one."""
     paths = _paths(f, d)
     if paths is None:
         return False
-    targets: list[str] = []
-    stack = [loop]
-    while stack:
-        n = stack.pop()
-        if n.type in _ASSIGNING:
-            left = n.child_by_field_name("left") or n.child_by_field_name("name")
-            if n.type in ("inc_statement", "dec_statement"):
-                left = n.named_children[0] if n.named_children else None
-            if n.type == "var_spec":
-                targets.extend(f.text(x) for x in n.children_by_field_name("name"))  # type: ignore[attr-defined]
-            elif left is not None:
-                for t in left.named_children if left.type == "expression_list" else [left]:
-                    targets.append(_target_path(f, t))
-        if n.type == "unary_expression" and (n.child_by_field_name("operator") or n).type == "&":
-            operand = n.child_by_field_name("operand")
-            if operand is not None:
-                targets.append(_target_path(f, operand))
-        stack.extend(n.named_children)
-    return not any(_overlaps(t, p) for t in targets for p in paths)
+    data: bytes = f.data  # type: ignore[attr-defined]
+    root = loop
+    for name in {p.split(".")[0] for p in paths}:
+        for i in word_positions(data, name.encode(), loop.start_byte, loop.end_byte):
+            if d.start_byte <= i < d.end_byte:
+                continue
+            occ = root.descendant_for_byte_range(i, i + len(name.encode()))
+            if occ is None or occ.type != "identifier" or occ.start_byte != i:
+                continue
+            target = _written(f, occ)
+            if target is not None and any(_overlaps(target, p) for p in paths):
+                return False
+    return True
+
+
+def _written(f: object, occ: Node) -> str | None:
+    """The path written at this occurrence of a name (`s.idle` in `s.idle = x`, `m` in `m[k]++`,
+    `d` in `p := &d`), or None when it is only read here."""
+    expr = occ
+    while True:
+        p = f.parent(expr)  # type: ignore[attr-defined]
+        if p is None:
+            return None
+        if p.type == "selector_expression" and (p.child_by_field_name("operand") or p).id == expr.id:
+            expr = p
+            continue
+        if p.type in ("index_expression", "slice_expression", "parenthesized_expression") and (
+            p.child_by_field_name("operand") or p.named_children[0]
+        ).id == expr.id:
+            expr = p
+            continue
+        if p.type == "unary_expression":
+            op = p.child_by_field_name("operator")
+            if op is not None and op.type == "&":
+                return _target_path(f, expr)
+            if op is not None and op.type == "*":
+                expr = p
+                continue
+        break
+    holder = p
+    if holder.type == "expression_list":
+        up = f.parent(holder)  # type: ignore[attr-defined]
+        if up is not None and up.type in ("assignment_statement", "short_var_declaration", "range_clause"):
+            left = up.child_by_field_name("left")
+            return _target_path(f, expr) if left is not None and left.id == holder.id else None
+        return None
+    if holder.type in ("inc_statement", "dec_statement"):
+        return _target_path(f, expr)
+    if holder.type in ("assignment_statement", "range_clause"):
+        left = holder.child_by_field_name("left")
+        return _target_path(f, expr) if left is not None and left.id == expr.id else None
+    if holder.type == "var_spec" and any(n.id == expr.id for n in holder.children_by_field_name("name")):
+        return _target_path(f, expr)
+    return None
 
 
 def _target_path(f: object, t: Node) -> str:
@@ -291,16 +327,18 @@ def _outermost_function(f: object, node: Node) -> Node | None:
     return found
 
 
-def _names_in(f: object, fn: Node) -> set[str]:
-    """Names used in the function that a new variable could clash with or shadow."""
-    out: set[str] = set()
-    stack = [fn]
-    while stack:
-        n = stack.pop()
-        if n.type in ("identifier", "package_identifier", "type_identifier"):
-            out.add(f.text(n))  # type: ignore[attr-defined]
-        stack.extend(n.named_children)
-    return out
+def _used(f: object, fn: Node, name: str) -> bool:
+    """Is `name` an identifier, type or package name anywhere in the function?"""
+    data: bytes = f.data  # type: ignore[attr-defined]
+    n = len(name.encode())
+    for i in word_positions(data, name.encode(), fn.start_byte, fn.end_byte):
+        node = fn.descendant_for_byte_range(i, i + n)
+        if node is not None and node.start_byte == i and node.end_byte == i + n and node.type in _NAME_NODES:
+            return True
+    return False
+
+
+_NAME_NODES = frozenset({"identifier", "package_identifier", "type_identifier"})
 
 
 def _comment_start(data: bytes, node: Node) -> int:
