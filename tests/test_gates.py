@@ -91,7 +91,9 @@ def test_github_annotations_and_summary(tmp_path: Path, run_cli, monkeypatch) ->
         f"goplumber {r}" for r in ("unclosed-client", "time-after-in-loop", "repeated-watch", "subslice-retained", "unbounded-label")
     }
     text = summary.read_text()
-    assert "## goplumber: 5 leak findings" in text and text.count("examples/leaky/main.go:") == 5
+    table, _, fixes = text.partition("### Suggested fixes")
+    assert "## goplumber: 5 leak findings" in table and table.count("examples/leaky/main.go:") == 5
+    assert fixes.count("examples/leaky/main.go:") == 3  # the fixable ones, again, with their diffs
 
 
 def test_github_escaping() -> None:
