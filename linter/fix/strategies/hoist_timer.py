@@ -277,9 +277,10 @@ def _written(f: object, occ: Node) -> str | None:
         if p.type == "selector_expression" and (p.child_by_field_name("operand") or p).id == expr.id:
             expr = p
             continue
-        if p.type in ("index_expression", "slice_expression", "parenthesized_expression") and (
-            p.child_by_field_name("operand") or p.named_children[0]
-        ).id == expr.id:
+        if (
+            p.type in ("index_expression", "slice_expression", "parenthesized_expression")
+            and (p.child_by_field_name("operand") or p.named_children[0]).id == expr.id
+        ):
             expr = p
             continue
         if p.type == "unary_expression":
