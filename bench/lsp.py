@@ -15,6 +15,7 @@ unchanged and the changed case are measured. The target is a median <= 50 ms.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import re
 import statistics
@@ -49,6 +50,16 @@ def buffer(lines: int = 600) -> str:
     return text + "".join(f"// padding line {k}\n" for k in range(max(pad, 0)))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run(changes: int, warmup: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -67,7 +78,11 @@ def run(changes: int, warmup: int) -> dict[str, object]:
             _, first = client.diagnostics(path, 1, timeout=60)
             version, samples, counts = 1, [], []
             closed = False
+            cpu_start = 0.0
+            load_start = os.getloadavg()[0]
             for n in range(warmup + changes):
+                if n == warmup:
+                    cpu_start = cpu_seconds(client.proc.pid)
                 version += 1
                 if n % 2 == 0:  # a character into a comment: same findings
                     pos = {"line": comment, "character": 0}
@@ -84,6 +99,8 @@ def run(changes: int, warmup: int) -> dict[str, object]:
                 if n >= warmup:
                     samples.append((got - sent) * 1000)
                     counts.append(len(diags))
+            cpu = cpu_seconds(client.proc.pid) - cpu_start
+            load = (load_start + os.getloadavg()[0]) / 2
             rc = client.close()
         finally:
             client.kill()
@@ -97,6 +114,8 @@ def run(changes: int, warmup: int) -> dict[str, object]:
         "min": min(samples),
         "max": max(samples),
         "exit": rc,
+        "cpu_ms": 1000 * cpu / max(changes, 1),
+        "load": load,
     }
 
 
@@ -118,6 +137,10 @@ def report(r: dict[str, object], changes: int) -> str:
             f"| 90th percentile | {r['p90']:.1f} |",
             f"| fastest | {r['min']:.1f} |",
             f"| slowest | {r['max']:.1f} |",
+            f"| server CPU per change (user + system, /proc) | {r['cpu_ms']:.1f} |",
+            "",
+            f"Load average while it ran: {r['load']:.1f} on {os.cpu_count()} CPUs (other work on the machine stretches the wall"
+            " times, not the CPU time).",
             "",
             f"| target | value | limit |\n|---|---:|---:|\n| median didChange -> publishDiagnostics | {r['median']:.1f} ms | <= {TARGET_MS:.0f} ms |",
             END,

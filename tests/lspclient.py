@@ -21,10 +21,17 @@ def uri(path: str | os.PathLike[str]) -> str:
 
 
 class LspClient:
-    def __init__(self, cwd: str | os.PathLike[str], args: list[str] | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        cwd: str | os.PathLike[str],
+        args: list[str] | None = None,
+        env: dict[str, str] | None = None,
+        python: list[str] | None = None,
+    ) -> None:
+        """`python`: the interpreter and its options (default: this one), e.g. to profile it."""
         full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "linter", "lsp", *(args or [])],
+            [*(python or [sys.executable]), "-m", "linter", "lsp", *(args or [])],
             cwd=cwd,
             env=full_env,
             stdin=subprocess.PIPE,

@@ -6,7 +6,6 @@ workspace scan's progress, hover, bad options; shutdown and exit."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +175,8 @@ def test_open_quick_fix_clears_and_exits_clean(tmp_path: Path, server) -> None:
 
     assert client.close() == 0
     assert b"Traceback" not in client.stderr
+    received = [m for _, d, m in client.log if d == "<-"]  # stdout carried JSON-RPC and nothing else
+    assert received and all(m.get("jsonrpc") == "2.0" for m in received)
 
 
 def test_positions_utf16_and_utf8(tmp_path: Path, server) -> None:
@@ -284,14 +285,52 @@ def test_exit_without_shutdown_is_exit_code_1(tmp_path: Path, server) -> None:
     assert client.proc.wait(10) == 1
 
 
-def test_transcript_is_json(tmp_path: Path, server) -> None:
-    """Every message the server sent is one JSON-RPC 2.0 object (nothing else on stdout)."""
-    root = module(tmp_path)
-    path = write(root, "svc/handler.go", LEAKY)
-    client, _ = server(root)
-    client.open(path, LEAKY)
-    client.diagnostics(path, 1)
-    assert client.close() == 0
-    received = [m for _, d, m in client.log if d == "<-"]
-    assert received and all(m.get("jsonrpc") == "2.0" for m in received)
-    json.dumps(received)
+# -- the pieces, without a server ---------------------------------------------------------------
+
+
+def test_positions_round_trip_odd_text() -> None:
+    from linter.lsp.positions import UTF8, UTF16, UTF32, Text, encode
+
+    line = "a😀é\ud800b"  # astral, two-byte, a lone surrogate a client may send
+    data = encode("\ufeff" + line + "\r\nx\n")
+    text = Text(data)
+    col = len(encode(line[:4]))  # byte column (1-based, BOM not counted) of "b"
+    assert text.position(1, col + 1, UTF16) == (0, 1 + 1 + 2 + 1 + 1)  # BOM, a, 😀 (2), é, surrogate
+    assert text.position(1, col + 1, UTF32) == (0, 5)
+    assert text.position(1, col + 1, UTF8) == (0, 3 + col)
+    for enc in (UTF8, UTF16, UTF32):
+        _, ch = text.position(1, col + 1, enc)
+        assert text.offset(0, ch, enc) == 3 + col
+    assert text.line(0).endswith(b"b") and text.line(1) == b"x"
+    bad = Text(b"\xff\xfeab")  # invalid UTF-8 on disk: one character per bad byte
+    assert bad.position(1, 3, UTF16) == (0, 2) and bad.offset(0, 2, UTF16) == 2
+
+
+def test_suppress_edit_extends_an_ignore_above() -> None:
+    from linter.lsp.actions import suppress_change
+    from linter.lsp.positions import Text
+    from linter.model import Finding
+
+    src = b"package a\n\nfunc f() {\n\t//goplumber:ignore unstopped-ticker flaky\n\tt := time.NewTicker(1)\n}\n"
+    f = Finding("a.go", 5, 7, 5, 25, "unclosed-client", "error", "m")
+    change = suppress_change(Text(src), f)
+    assert change is not None
+    fixed = src[: change.start] + change.text.encode() + src[change.end :]
+    assert b"//goplumber:ignore unstopped-ticker,unclosed-client flaky\n" in fixed
+    from linter.suppress import is_suppressed, suppressions
+
+    assert is_suppressed(suppressions(fixed), "unclosed-client", 5)
+    crlf = b"package a\r\n\r\nfunc f() {\r\n\tc := x()\r\n}\r\n"
+    change = suppress_change(Text(crlf), Finding("a.go", 4, 7, 4, 10, "unclosed-client", "error", "m"))
+    assert change is not None and change.text == "\t//goplumber:ignore unclosed-client\r\n"
+
+
+def test_settings_accept_spellings_and_report_bad_values() -> None:
+    from linter.lsp.settings import parse_settings
+
+    s = parse_settings({"goplumber": {"select": "a,b", "timeout-per-file": 3, "go_version": "1.22", "noBuiltinRules": True}}, "/w")
+    assert s.select == {"a", "b"} and s.timeout_per_file == 3.0 and s.go_version == (1, 22) and not s.builtin_rules
+    s = parse_settings({"rules": ["r"], "hints": "yes", "what": 1}, "/w")
+    assert s.rule_dirs == ("/w/r",) and not s.hints
+    assert len(s.problems) == 2 and any("what" in p for p in s.problems)
+    assert parse_settings(None) == parse_settings({})

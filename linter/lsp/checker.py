@@ -106,6 +106,17 @@ class Checker:
         """Rules are built again on next use (a rule or config file changed)."""
         self._rulesets.clear()
 
+    def is_rule_file(self, path: str) -> bool:
+        """Whether `path` is (or could be, in a directory of them) a rule file in use."""
+        ab = os.path.abspath(path)
+        known = [os.path.abspath(d) for d in self.settings.rule_dirs]
+        for _, rs in list(self._rulesets.values()):
+            if rs.config is not None:
+                known.extend(os.path.dirname(os.path.abspath(f)) for f in rs.config.rule_dirs)
+                known.extend(os.path.abspath(f) for f in rs.config.rule_dirs)
+            known.extend(os.path.abspath(r.source) for r in rs.rules if r.source)
+        return any(ab == k or ab.startswith(k.rstrip(os.sep) + os.sep) for k in known)
+
     # -- rules ----------------------------------------------------------------------------------
 
     def config_path(self, directory: str) -> str | None:

@@ -21,11 +21,18 @@ def encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
-def _char_size(lead: int) -> int:
-    """Bytes of the UTF-8 sequence a byte starts (a stray continuation byte: one character)."""
-    if lead < 0x80 or lead < 0xC0:
+def _char_size(data: bytes, i: int) -> int:
+    """Bytes of the character at `data[i]`: a UTF-8 sequence, or one byte of invalid UTF-8 (a
+    stray continuation byte, a bad lead byte, a sequence cut short: one character each, as
+    `decode("replace")` counts them)."""
+    lead = data[i]
+    if lead < 0xC2:
         return 1
-    return 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+    n = 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4 if lead < 0xF5 else 1
+    for k in range(1, n):
+        if i + k >= len(data) or data[i + k] & 0xC0 != 0x80:
+            return k
+    return n
 
 
 def units(data: bytes, encoding: str) -> int:
@@ -34,7 +41,7 @@ def units(data: bytes, encoding: str) -> int:
         return len(data)
     count, i, n = 0, 0, len(data)
     while i < n:
-        size = _char_size(data[i])
+        size = _char_size(data, i)
         count += 2 if size == 4 and encoding == UTF16 else 1
         i += size
     return count
@@ -47,7 +54,7 @@ def byte_offset(line: bytes, character: int, encoding: str) -> int:
         return min(max(character, 0), len(line))
     count, i, n = 0, 0, len(line)
     while i < n and count < character:
-        size = _char_size(line[i])
+        size = _char_size(line, i)
         count += 2 if size == 4 and encoding == UTF16 else 1
         i += size
     return min(i, n)

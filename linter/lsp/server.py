@@ -538,7 +538,7 @@ def build() -> GoplumberServer:
             name = os.path.basename(path)
             if name == "go.mod":
                 go_mod = True
-            elif name.endswith((".yaml", ".yml")):
+            elif name in CONFIG_NAMES or (name.endswith((".yaml", ".yml")) and ls.checker.is_rule_file(path)):
                 rules_changed = True
             elif name.endswith(".go"):
                 dirs.add(os.path.dirname(path))
