@@ -235,7 +235,11 @@ class GoplumberServer(LanguageServer):
             finally:
                 self.running = None
             self.timings.append(time.perf_counter() - started)
-            self._publish(job, outcome, versions)
+            try:
+                self._publish(job, outcome, versions)
+            except Exception as e:  # noqa: BLE001 - nor a bug in publishing one
+                log.exception("publishing the check of %s failed", sorted(job.targets))
+                self.show_log(f"goplumber: internal error publishing {', '.join(sorted(job.targets))}: {type(e).__name__}: {e}", error=True)
 
     def _work(self, job: Job, buffers: dict[str, bytes]) -> PackageOutcome:
         return self.checker.check_package(job.directory, sorted(job.targets), buffers, job.cancel.is_set, job.use_cache)
@@ -254,6 +258,8 @@ class GoplumberServer(LanguageServer):
             current.append(path)
             prev = self.results.get(path)
             findings, errors = tuple(fo.findings), tuple(fo.errors)
+            if prev is None and path not in self.versions and not findings and not any(e.incomplete for e in errors):
+                continue  # a clean file on disk nothing was published for: nothing to say
             if job.priority != FILE and prev is not None and (prev.version, prev.findings, prev.errors) == (version, findings, errors):
                 prev.outcome, prev.ruleset = fo, ruleset
                 continue
