@@ -9,7 +9,8 @@ checked the file before; each change is an incremental edit, as editors send the
 
 Edits alternate between a comment (findings unchanged) and the body of a leaking handler (a
 `defer client.Close()` added, then removed: one finding goes and comes back), so both the
-unchanged and the changed case are measured. The target is a median <= 50 ms.
+unchanged and the changed case are measured. Two buffers: every function leaking (60 findings),
+and the leaks fixed in all copies but the first (5). The target is a median <= 50 ms.
 """
 
 from __future__ import annotations
@@ -34,16 +35,36 @@ TARGET_MS = 50.0
 BEGIN, END = "<!-- lsp-bench -->", "<!-- /lsp-bench -->"
 
 
-def buffer(lines: int = 600) -> str:
-    """The bundled leaky sample's declarations repeated (names numbered) to `lines` lines."""
+FIXES = (  # the sample's leaks fixed, so a copy has the same code shapes and no finding
+    ("\t_, _ = client.AccessSecretVersion", "\tdefer client.Close()\n\t_, _ = client.AccessSecretVersion"),
+    ("requests.WithLabelValues(r.URL.Path)", 'requests.WithLabelValues("secret")'),
+    ("cache.Store(req.Id, req.Msg[:1])", "cache.Store(req.Id, append([]byte(nil), req.Msg[:1]...))"),
+    ("\tfor {\n\t\tselect {", "\tt := time.NewTimer(5 * time.Minute)\n\tdefer t.Stop()\n\tfor {\n\t\tselect {"),
+    ("case <-time.After(5 * time.Minute):", "case <-t.C:"),
+    (
+        "\tgo func() {\n\t\tfor range time.Tick(time.Minute) {\n\t\t\treload(context.Background(), cli)\n\t\t}\n\t}()\n",
+        "\treload(context.Background(), cli)\n",
+    ),
+    ("cli, _ := clientv3.New(clientv3.Config{})\n", "cli, _ := clientv3.New(clientv3.Config{})\n\tdefer cli.Close()\n"),
+)
+
+
+def buffer(lines: int = 600, leaky: int | None = None) -> str:
+    """The bundled leaky sample's declarations repeated (names numbered) to `lines` lines: the
+    first `leaky` copies as they are (None: all), the others with their leaks fixed."""
     src = (ROOT / "examples" / "leaky" / "main.go").read_text()
     head, body = src.split("type Request struct", 1)
     body = "type Request struct" + body.replace("func main()", "func serve()")
+    fixed = body
+    for a, b in FIXES:
+        assert a in fixed, a
+        fixed = fixed.replace(a, b)
     parts = [head.replace("package main", "package svc")]
     i = 0
     while sum(p.count("\n") for p in parts) < lines - 40:
         names = r"\b(Request|accessSecret|store|consume|reload|serve)\b"
-        parts.append(body if i == 0 else re.sub(names, rf"\g<1>{i}", body))
+        copy = body if leaky is None or i < leaky else fixed
+        parts.append(copy if i == 0 else re.sub(names, rf"\g<1>{i}", copy))
         i += 1
     text = "".join(parts)
     pad = lines - text.count("\n")
@@ -60,13 +81,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run(changes: int, warmup: int) -> dict[str, object]:
+def run(changes: int, warmup: int, leaky: int | None) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "go.mod").write_text("module example.com/bench\n\ngo 1.21\n")
         path = root / "svc" / "big.go"
         path.parent.mkdir()
-        text = buffer()
+        text = buffer(leaky=leaky)
         path.write_text(text)
         lines = text.splitlines()
         comment = next(i for i, line in enumerate(lines) if line.startswith("// padding"))
@@ -119,33 +140,34 @@ def run(changes: int, warmup: int) -> dict[str, object]:
     }
 
 
-def report(r: dict[str, object], changes: int) -> str:
-    return "\n".join(
-        [
-            BEGIN,
-            "## Language server (`python bench/lsp.py`)",
-            "",
-            f"Warm re-check of a {r['lines']}-line buffer ({r['findings']} findings) after an incremental `didChange`, measured"
-            f" through the protocol from sending `didChange` to receiving its `publishDiagnostics` (a real `goplumber lsp`"
-            f" process over stdio, default settings: no debounce). {changes} changes, alternating a comment edit (same"
-            f" findings) and adding/removing a `defer client.Close()` (finding counts seen: {r['counts']}). Machine:"
-            f" {platform.machine()}, Python {platform.python_version()}; written {time.strftime('%Y-%m-%d')}.",
-            "",
-            "| measurement | ms |",
-            "|---|---:|",
-            f"| median | {r['median']:.1f} |",
-            f"| 90th percentile | {r['p90']:.1f} |",
-            f"| fastest | {r['min']:.1f} |",
-            f"| slowest | {r['max']:.1f} |",
-            f"| server CPU per change (user + system, /proc) | {r['cpu_ms']:.1f} |",
-            "",
-            f"Load average while it ran: {r['load']:.1f} on {os.cpu_count()} CPUs (other work on the machine stretches the wall"
-            " times, not the CPU time).",
-            "",
-            f"| target | value | limit |\n|---|---:|---:|\n| median didChange -> publishDiagnostics | {r['median']:.1f} ms | <= {TARGET_MS:.0f} ms |",
-            END,
-        ]
-    )
+def report(runs: list[tuple[str, dict[str, object]]], changes: int) -> str:
+    first = runs[0][1]
+    out = [
+        BEGIN,
+        "## Language server (`python bench/lsp.py`)",
+        "",
+        f"Warm re-check of a {first['lines']}-line buffer after an incremental `didChange`, measured through the protocol from"
+        " sending `didChange` to receiving its `publishDiagnostics` (a real `goplumber lsp` process over stdio, default"
+        f" settings: no debounce). {changes} changes per buffer, alternating a comment edit (same findings) and adding or"
+        " removing a `defer client.Close()` (a finding goes and comes back). Two buffers: the bundled leaky sample repeated"
+        " (every function leaks), and the same with the leaks fixed in all copies but the first. Server CPU per change is"
+        f" the process's user + system time (/proc) over the measured changes. Machine: {platform.machine()},"
+        f" {os.cpu_count()} CPUs, Python {platform.python_version()}; written {time.strftime('%Y-%m-%d %H:%M')}.",
+        "",
+        "| buffer | findings | median ms | p90 ms | fastest ms | slowest ms | server CPU ms/change | load average |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in runs:
+        out.append(
+            f"| {name} | {r['findings']} | {r['median']:.1f} | {r['p90']:.1f} | {r['min']:.1f} | {r['max']:.1f} | {r['cpu_ms']:.1f} | {r['load']:.1f} |"
+        )
+    out += [
+        "",
+        f"Target: median didChange -> publishDiagnostics <= {TARGET_MS:.0f} ms. Other work on the machine (the load"
+        " average, on 2 CPUs) stretches the wall times, not the CPU time.",
+        END,
+    ]
+    return "\n".join(out)
 
 
 def main() -> int:
@@ -154,8 +176,8 @@ def main() -> int:
     ap.add_argument("--warmup", type=int, default=6)
     ap.add_argument("--write", action="store_true", help="record the figures in bench/results.md")
     args = ap.parse_args()
-    r = run(args.changes, args.warmup)
-    text = report(r, args.changes)
+    runs = [("all leaky", run(args.changes, args.warmup, None)), ("first copy leaky", run(args.changes, args.warmup, 1))]
+    text = report(runs, args.changes)
     print(text)
     if args.write:
         results = HERE / "results.md"
@@ -165,7 +187,7 @@ def main() -> int:
         else:
             new = old.rstrip("\n") + "\n\n" + text + "\n"
         results.write_text(new)
-    return 0 if r["median"] <= TARGET_MS else 1
+    return 0 if all(float(r["median"]) <= TARGET_MS for _, r in runs) else 1  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

@@ -247,10 +247,15 @@ def write_results(
             "match any rule (prefilter), and a file whose rules only look inside one declaration is parsed declaration by "
             "declaration. goplumber runs as installed, from bytecode.",
         ]
-    kept = ""  # bench/triage.py's section, measured separately
-    if path.exists() and TRIAGE_SECTION in path.read_text():
-        old = path.read_text()
-        kept = "\n" + old[old.index(TRIAGE_SECTION) :].rstrip("\n") + "\n"
+    kept = ""  # bench/triage.py's and bench/lsp.py's sections, measured separately
+    old = path.read_text() if path.exists() else ""
+    begin, end = "<!-- lsp-bench -->", "<!-- /lsp-bench -->"
+    lsp = old[old.index(begin) : old.index(end) + len(end)] if begin in old and end in old else ""
+    rest = old.replace(lsp, "") if lsp else old
+    if TRIAGE_SECTION in rest:
+        kept = "\n" + rest[rest.index(TRIAGE_SECTION) :].rstrip("\n") + "\n"
+    if lsp:
+        kept += "\n" + lsp + "\n"
     path.write_text("\n".join(out) + "\n" + kept)
     print("\n".join(out))
 
