@@ -269,6 +269,14 @@ def test_workspace_scan_reports_progress_and_closed_files(tmp_path: Path, server
     published = {m["params"]["uri"] for _, d, m in client.log if d == "<-" and m.get("method") == "textDocument/publishDiagnostics"}
     assert uri(root / "svc/vendor/x/x.go") not in published
 
+    # a folder added to the workspace is scanned (its file appeared after the first scan)
+    later = write(root, "other/svc/late.go", LEAKY)
+    folder = {"uri": uri(root / "other"), "name": "other"}
+    client.notify("workspace/didChangeWorkspaceFolders", {"event": {"added": [folder], "removed": []}})
+    assert [d["code"] for d in client.diagnostics(later)[1]] == ["unclosed-client"]
+    client.notify("workspace/didChangeWorkspaceFolders", {"event": {"added": [], "removed": [folder]}})
+    assert client.diagnostics(later)[1] == []  # its diagnostics go with it
+
     # an unsaved fix, then closing the file without saving: back to what is on disk
     client.open(leaky, LEAKY)
     client.change(leaky, 2, LEAKY.replace("\t_, _ = client.Access", "\tdefer client.Close()\n\t_, _ = client.Access"))

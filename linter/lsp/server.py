@@ -102,7 +102,6 @@ class GoplumberServer(LanguageServer):
         self.loop_task: asyncio.Task[None] | None = None
         self.stopping = False
         self.seq = itertools.count()
-        self.timings: list[float] = []
 
     # -- documents ------------------------------------------------------------------------------
 
@@ -218,7 +217,6 @@ class GoplumberServer(LanguageServer):
             buffers = self.buffers_in(job.directory)
             versions = {p: self.versions[p] for p in buffers}
             self.running = job
-            started = time.perf_counter()
             try:
                 outcome = await loop.run_in_executor(self.executor, self._work, job, buffers)
             except Cancelled:
@@ -234,7 +232,6 @@ class GoplumberServer(LanguageServer):
                 continue
             finally:
                 self.running = None
-            self.timings.append(time.perf_counter() - started)
             try:
                 self._publish(job, outcome, versions)
             except Exception as e:  # noqa: BLE001 - nor a bug in publishing one
@@ -320,7 +317,9 @@ class GoplumberServer(LanguageServer):
             return got
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.waiters.setdefault(path, []).append((version or 0, fut))
-        if not any(j.priority == FILE and path in j.targets for j in self.pending.values()):
+        run = self.running
+        underway = run is not None and run.priority == FILE and path in run.targets and not run.cancel.is_set()
+        if not underway and not any(j.priority == FILE and path in j.targets for j in self.pending.values()):
             self.check_file(path)
         try:
             await asyncio.wait_for(fut, RESULT_WAIT)
@@ -331,15 +330,16 @@ class GoplumberServer(LanguageServer):
 
     # -- the workspace scan ---------------------------------------------------------------------
 
-    async def start_scan(self) -> None:
+    async def start_scan(self, roots: list[str] | None = None) -> None:
         from linter.discovery import discover
         from linter.engine import group_by_directory
 
-        if not self.roots or self.stopping:
+        roots = self.roots if roots is None else roots
+        if not roots or self.stopping or self.scan is not None:
             return
         loop = asyncio.get_running_loop()
         errors: list[Any] = []
-        files = await loop.run_in_executor(self.executor, lambda: discover(self.roots, errors))
+        files = await loop.run_in_executor(self.executor, lambda: discover(roots, errors))
         groups = group_by_directory(os.path.abspath(f) for f in files)
         token: str | None = None
         caps = self.client_capabilities.window
@@ -558,6 +558,18 @@ def build() -> GoplumberServer:
             ls.recheck_all()
         for d in sorted(dirs):
             ls.disk_changed(d)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    async def did_change_folders(ls: GoplumberServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+        removed = {ls.path_of(f.uri) for f in params.event.removed}
+        added = [p for p in (ls.path_of(f.uri) for f in params.event.added) if p and p not in ls.roots]
+        ls.roots = [r for r in ls.roots if r not in removed] + added
+        ls.checker.roots = list(ls.roots)
+        for path in [p for p in ls.results if p not in ls.versions and any(p.startswith(r + os.sep) for r in removed if r)]:
+            del ls.results[path]
+            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=ls.uri_of(path), diagnostics=[]))
+        if added and ls.settings.workspace_scan:
+            await ls.start_scan(added)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def did_change_configuration(ls: GoplumberServer, params: types.DidChangeConfigurationParams) -> None:
