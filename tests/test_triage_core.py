@@ -465,3 +465,11 @@ def test_damaged_inputs_never_crash(seed, edits, cut):
     except InputError:
         return
     groups(snap)
+
+
+def test_base_and_current_in_different_formats_match_by_stack(source):
+    report = triage([d("goroutine-2.debug2.txt")], [d("goroutine-1.pb.gz")], str(source))
+    client = _by_rule(report)["unclosed-client"]
+    assert client.confirmed and [(e.growth, e.count) for e in client.evidence if e.material] == [(45, 61)]
+    workers = [g for g in report.groups[EV_GOROUTINES] if g.site and g.site.function == "main.worker"]
+    assert [g.growth for g in workers] == [0]

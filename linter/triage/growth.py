@@ -81,8 +81,11 @@ def _stack(frames: tuple[Frame, ...]) -> tuple[Frame, ...]:
     return out
 
 
-def _key(frames: tuple[Frame, ...], wait: str) -> str:
-    return wait + "|" + ";".join(f"{f.function}:{f.line}" for f in frames)
+def _key(frames: tuple[Frame, ...], wait: str, creator: Frame | None) -> str:
+    """wait|stack|creator (debug=2 tells the creator, so one stack started from two places is
+    two groups there)."""
+    made = f"{creator.function}:{creator.line}" if creator else ""
+    return wait + "|" + ";".join(f"{f.function}:{f.line}" for f in frames) + "|" + made
 
 
 def groups(snap: Snapshot, modules: tuple[str, ...] = ()) -> list[Group]:
@@ -99,7 +102,7 @@ def _goroutines(snap: Snapshot, modules: tuple[str, ...]) -> list[Group]:
     leak_profile = snap.kind == GOROUTINELEAK
     for g in snap.goroutines:
         stack = _stack(g.frames)
-        key = _key(stack, g.wait)
+        key = _key(stack, g.wait, g.creator)
         grp = by.get(key)
         if grp is None:
             site = user_frame(stack, modules) or (stack[0] if stack else None)
@@ -189,7 +192,7 @@ def compare(current: list[Group], base: list[Group] | None, thresholds: Threshol
 
     def k(g: Group) -> tuple[str, str]:
         if g.kind in (EV_GOROUTINES, EV_LEAKED):  # (leaked) marks come and go with the leak detector's cycles
-            return ("goroutines", g.key.split("|", 1)[1] if loose else g.key)
+            return ("goroutines", g.key.split("|")[1] if loose else g.key)
         return (g.kind, g.key)
 
     if base is not None:

@@ -221,8 +221,10 @@ def _candidates(tf: TriagedFinding, ctx: Context, by_kind: dict[str, list[Group]
     goroutines = by_kind.get(EV_GOROUTINES, []) + by_kind.get(EV_LEAKED, [])
     rule = tf.rule_id
     callee = ctx.callee
-    modules = tuple(tree.modules.values())
+    modules = tuple(sorted(set(tree.modules.values())))
     std_callee = callee is not None and bool(callee.package) and is_std(callee.package + ".x", modules)
+    if callee is not None and not callee.package:  # a method of a value of unknown type: not one of the standard library's
+        callee = replace(callee, packages=tuple(p for p in callee.packages if not is_std(p + ".x", modules)))
     if rule in GOROUTINE_CALLEE_RULES or rule in GOROUTINE_OWN_RULES or rule not in (HEAP_RULES | LABEL_RULES):
         for g in goroutines:
             strength = ""
