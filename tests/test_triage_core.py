@@ -473,3 +473,40 @@ def test_base_and_current_in_different_formats_match_by_stack(source):
     assert client.confirmed and [(e.growth, e.count) for e in client.evidence if e.material] == [(45, 61)]
     workers = [g for g in report.groups[EV_GOROUTINES] if g.site and g.site.function == "main.worker"]
     assert [g.growth for g in workers] == [0]
+
+
+def _heap_profile(location_ids: list[int], samples: list[tuple[list[int], int]], functions: dict[int, str]) -> bytes:
+    from linter.triage.pprof_proto import profile_pb2
+
+    p = profile_pb2.Profile()
+    strings = ["", "inuse_objects", "count", "inuse_space", "bytes"]
+    p.sample_type.add(type=1, unit=2)
+    p.sample_type.add(type=3, unit=4)
+    for fid, name in functions.items():
+        strings.append(name)
+        strings.append(name.rsplit(".", 1)[0] + ".go")
+        p.function.add(id=fid, name=len(strings) - 2, filename=len(strings) - 1)
+    for lid in location_ids:
+        p.location.add(id=lid).line.add(function_id=lid % 10, line=lid % 1000)
+    for ids, nbytes in samples:
+        p.sample.add(location_id=ids, value=[1, nbytes])
+    p.string_table.extend(strings)
+    return p.SerializeToString()
+
+
+@pytest.mark.parametrize("ids", [[1, 2, 3], [10**12 + 1, 10**12 + 2, 10**12 + 3]])  # dense as Go writes them, sparse
+def test_heap_sites_summed_by_top_user_frame(ids):
+    from linter.triage.growth import groups
+
+    functions = {1: "runtime.mallocgc", 2: "example.com/app.load", 3: "example.com/app.main"}
+    functions = {i % 10: f for i, f in zip(ids, functions.values(), strict=True)}
+    data = _heap_profile(ids, [([ids[0], ids[1], ids[2]], 1000), ([ids[1], ids[2]], 500), ([ids[0]], 7)], functions)
+    gs = {g.site.function: g for g in groups(parse("heap", data))}
+    assert gs["example.com/app.load"].count == 1500 and gs["example.com/app.load"].objects == 2
+    assert gs["runtime.mallocgc"].count == 7  # no user frame: shown at its leaf
+
+
+def test_heap_sample_naming_an_undefined_location_is_an_input_error():
+    data = _heap_profile([1, 2], [([1, 99], 10)], {1: "runtime.mallocgc", 2: "example.com/app.f"})
+    with pytest.raises(InputError, match="does not define"):
+        parse("heap", data)

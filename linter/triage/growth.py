@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from linter.triage.inputs import Snapshot
 from linter.triage.model import EV_GOROUTINES, EV_HEAP, EV_LABEL, EV_LEAKED, EV_SERIES, GOROUTINELEAK, HEAP, METRICS, Frame, Group
@@ -132,43 +133,26 @@ def _finish_goroutines(g: Group) -> Group:
     return g
 
 
-_UNSEEN = Frame("", "", -1)
-
-
 def _heap(snap: Snapshot, modules: tuple[str, ...]) -> list[Group]:
-    """In-use bytes and objects per allocation site: the top user frame of the sample's stack
-    (else its first frame outside the runtime). One pass over the samples; each location's
-    frames are judged once."""
+    """In-use bytes and objects per allocation site (summed by site location while reading,
+    linter.triage.pprof): locations are merged by the site's frame (function, file, line)."""
     table = snap.locations
     if table is None:
         return []
-    user_of: dict[int, Frame | None] = {}
-    sums: dict[Frame, list[int]] = {}  # site -> [bytes, objects]
-    example: dict[Frame, object] = {}
-    for ids, nobjects, nbytes in snap.heap:
-        site = None
-        depth = 0
-        for lid in ids:
-            depth += 1
-            site = user_of.get(lid, _UNSEEN)
-            if site is _UNSEEN:
-                site = user_of[lid] = user_frame(table.frames(lid), modules)
-            if site is not None:
-                break
-        if site is None:
-            frames = table.stack(ids)
-            site = next((f for f in frames if not f.function.startswith("runtime.")), frames[0] if frames else Frame("?", "", 0))
-            depth = len(ids)
-        acc = sums.get(site)
+    merged: dict[Frame, list[Any]] = {}
+    for lid, nobjects, nbytes, ids in snap.heap:
+        frames = table.frames(lid)
+        site = user_frame(frames, modules) or next((f for f in frames if not f.function.startswith("runtime.")), frames[0])
+        acc = merged.get(site)
         if acc is None:
-            acc = sums[site] = [0, 0]
-            example[site] = ids[:depth]  # the stack down to the site (the callers are not kept)
-        acc[0] += nbytes
-        acc[1] += nobjects
+            merged[site] = [nbytes, nobjects, ids[: ids.index(lid) + 1] if lid in ids else ids]
+        else:
+            acc[0] += nbytes
+            acc[1] += nobjects
     out = []
-    for site, (nbytes, nobjects) in sums.items():
+    for site, (nbytes, nobjects, ids) in merged.items():
         key = f"{site.function}|{site.path}:{site.line}"
-        out.append(Group(EV_HEAP, key, "in-use heap allocated", nbytes, frames=table.stack(example[site]), site=site, objects=nobjects))  # type: ignore[arg-type]
+        out.append(Group(EV_HEAP, key, "in-use heap allocated", nbytes, frames=table.stack(ids), site=site, objects=nobjects))
     return out
 
 

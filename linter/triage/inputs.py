@@ -20,7 +20,6 @@ import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from linter.triage.model import GOROUTINE, GOROUTINELEAK, HEAP, METRICS, Frame
 
@@ -43,25 +42,15 @@ class Goroutines:
 
 
 class Locations:
-    """A protobuf profile's location table: frames per location id, built on first use (a
-    large heap profile has hundreds of thousands of locations, most never looked at)."""
+    """A protobuf profile's location table: the frames of each location id, leaf first (a
+    location lists inlined calls innermost first)."""
 
-    def __init__(self, locations: dict[int, Any], functions: dict[int, tuple[str, str]]):
-        self._locations = locations  # id -> profile_pb2.Location
-        self._functions = functions
-        self._frames: dict[int, tuple[Frame, ...]] = {}
+    def __init__(self, frames: dict[int, tuple[Frame, ...]]):
+        self._frames = frames
 
     def frames(self, location_id: int) -> tuple[Frame, ...]:
         got = self._frames.get(location_id)
-        if got is None:
-            loc = self._locations.get(location_id)
-            out = []
-            if loc is not None:
-                for ln in loc.line:
-                    name, file = self._functions.get(ln.function_id, ("", ""))
-                    out.append(Frame(name or f"0x{loc.address:x}", file, int(ln.line)))
-            got = self._frames[location_id] = tuple(out) or (Frame(f"0x{loc.address if loc is not None else 0:x}", "", 0),)
-        return got
+        return got if got is not None else (Frame(f"location {location_id}", "", 0),)
 
     def stack(self, ids: Sequence[int]) -> tuple[Frame, ...]:
         out: list[Frame] = []
@@ -70,9 +59,13 @@ class Locations:
         return tuple(out)
 
 
-# In-use heap of one sample: (location ids leaf first, into Snapshot.locations; objects; bytes).
-# Plain tuples: a large heap profile has hundreds of thousands of samples.
-HeapSample = tuple[Sequence[int], int, int]
+# In-use heap, summed over the samples whose site is one location: (the site's location id,
+# objects, bytes, the location ids of one such sample leaf first). The site is the first
+# location with a user frame (linter.triage.growth.user_frame, for the modules given to
+# `read`), else the first outside the runtime, else the leaf. A large heap profile has a
+# million samples but tens of thousands of sites: summing while reading keeps both the time and
+# the memory of a 50 MB profile small.
+HeapSite = tuple[int, int, int, tuple[int, ...]]
 
 
 @dataclass
@@ -92,7 +85,7 @@ class Snapshot:
     kind: str  # model.KINDS
     format: str  # debug1, debug2, proto, text
     goroutines: list[Goroutines] = field(default_factory=list)
-    heap: list[HeapSample] = field(default_factory=list)
+    heap: list[HeapSite] = field(default_factory=list)
     families: list[Family] = field(default_factory=list)
     locations: Locations | None = None  # protobuf heap profiles
 
@@ -105,8 +98,10 @@ class Snapshot:
         return sum(f.series for f in self.families)
 
 
-def read(path: str) -> Snapshot:
-    """Read and parse one input file; InputError for anything that is not a known input."""
+def read(path: str, modules: tuple[str, ...] = ()) -> Snapshot:
+    """Read and parse one input file; InputError for anything that is not a known input.
+    `modules`: the source tree's module paths (a dot-less module path is not the standard
+    library; heap sites are found while reading)."""
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_INPUT_BYTES + 1)
@@ -114,10 +109,10 @@ def read(path: str) -> Snapshot:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(f"{path}: larger than {MAX_INPUT_BYTES >> 20} MiB")
-    return parse(path, data)
+    return parse(path, data, modules)
 
 
-def parse(path: str, data: bytes) -> Snapshot:
+def parse(path: str, data: bytes, modules: tuple[str, ...] = ()) -> Snapshot:
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(path, data)
     text = _as_text(data)
@@ -139,7 +134,7 @@ def parse(path: str, data: bytes) -> Snapshot:
             return _metrics(path, text)
     from linter.triage.pprof import read_profile
 
-    return read_profile(path, data)
+    return read_profile(path, data, modules)
 
 
 def _gunzip(path: str, data: bytes) -> bytes:

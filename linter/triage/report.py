@@ -66,11 +66,11 @@ def triage(
     linter.engine.Options for the static check (default: the built-in rules, hints on).
     InputError for inputs that cannot be read or paired."""
     thresholds = thresholds or Thresholds()
-    current = [read(p) for p in inputs]
-    before = [read(p) for p in (bases or [])]
-    pairs = _pair(current, before)
     tree = Tree.scan(source) if source else None
     modules = tuple(sorted(set(tree.modules.values()))) if tree else ()
+    snaps = read_all([*inputs, *(bases or [])], modules)
+    current, before = snaps[: len(inputs)], snaps[len(inputs) :]
+    pairs = _pair(current, before)
 
     infos = [InputInfo(s.path, s.kind, s.format, "current", s.total) for s in current]
     infos += [InputInfo(s.path, s.kind, s.format, "base", s.total) for s in before]
@@ -98,6 +98,37 @@ def triage(
         report.notes.append("no --source: nothing to link the growth to; all of it is listed as unexplained")
     report.unexplained = _unexplained(by_kind, linked, tree, modules)
     return report
+
+
+PARALLEL_BYTES = 8 << 20  # inputs this large in total are read two at a time
+
+
+def read_all(paths: list[str], modules: tuple[str, ...] = ()) -> list[Snapshot]:
+    """Read the inputs, in two worker processes when there are several and they are large (a
+    50 MB heap profile and its base: reading is most of triage's time and each is one core's
+    work). Ctrl-C is the parent's alone, as in the engine's pool."""
+    sizes = []
+    for p in paths:
+        try:
+            sizes.append(os.path.getsize(p))
+        except OSError:
+            sizes.append(0)
+    workers = min(2, os.cpu_count() or 1, len(paths))
+    if workers < 2 or sum(sizes) < PARALLEL_BYTES or sorted(sizes)[-2] < PARALLEL_BYTES // 8:
+        return [read(p, modules) for p in paths]
+    from concurrent.futures import ProcessPoolExecutor
+
+    from linter.interrupt import sigint_blocked, stop_pool, worker_initializer
+
+    order = sorted(range(len(paths)), key=lambda i: -sizes[i])  # biggest first
+    with ProcessPoolExecutor(max_workers=workers, initializer=worker_initializer, initargs=(None,)) as ex:
+        with sigint_blocked():
+            futures = {i: ex.submit(read, paths[i], modules) for i in order}
+        try:
+            return [futures[i].result() for i in range(len(paths))]
+        except BaseException:  # Ctrl-C, or an input error: do not wait for the rest
+            stop_pool(ex)
+            raise
 
 
 def _pair(current: list[Snapshot], before: list[Snapshot]) -> list[tuple[Snapshot, Snapshot | None]]:
