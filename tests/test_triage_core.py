@@ -266,7 +266,7 @@ def test_text_report(source):
     text = render("text", _report(source))
     confirmed, _, rest = text.partition("findings the runtime evidence does not confirm")
     assert "confirmed findings (4):" in confirmed
-    assert "+45 leaked goroutines (61 now)" in confirmed and "created by go.etcd.io/etcd/client/v3.New" in confirmed
+    assert "+45 goroutines (61 now): goroutines [chan receive], 60 marked leaked, created by go.etcd.io/etcd/client/v3.New" in confirmed
     assert "time-after-in-loop" in rest and "time-after-in-loop" not in confirmed
     assert "growth no finding explains: none" in rest
 

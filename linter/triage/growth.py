@@ -123,11 +123,17 @@ def _goroutines(snap: Snapshot, modules: tuple[str, ...]) -> list[Group]:
 
 
 def _finish_goroutines(g: Group) -> Group:
+    from_leak_profile = g.kind == EV_LEAKED
     g.leaked = g.objects > 0
     if g.leaked and g.kind == EV_GOROUTINES:
         g.kind = EV_LEAKED  # a debug=2 dump's (leaked) marks: the runtime proved them leaked
     wait = f" [{g.wait}]" if g.wait else ""
-    leaked = f", {g.objects} marked leaked" if g.leaked and g.objects != g.count else ""
+    if from_leak_profile:
+        leaked = ", in the goroutineleak profile"
+    elif g.leaked:
+        leaked = f", {'all' if g.objects == g.count else g.objects} marked leaked"
+    else:
+        leaked = ""
     created = f", created by {g.creator.function}" if g.creator else ""
     g.title = f"goroutines{wait}{leaked}{created}"
     return g

@@ -38,12 +38,12 @@ def size(n: int) -> str:
 
 def amount(e: Evidence) -> str:
     """`+60 goroutines (61 now)`, `+1.3 MiB in use (1.8 MiB now)`, `61 goroutines (no base)`."""
-    unit = {EV_GOROUTINES: "goroutines", EV_LEAKED: "leaked goroutines", EV_SERIES: "series", EV_LABEL: "label values"}.get(e.kind, "")
+    unit = {EV_GOROUTINES: "goroutines", EV_LEAKED: "goroutines", EV_SERIES: "series", EV_LABEL: "label values"}.get(e.kind, "")
     if e.kind == EV_HEAP:
         now = size(e.count) + " in use"
         return f"+{size(e.growth)} in use ({size(e.count)} now)" if e.growth is not None else f"{now} (no base)"
     if e.growth is None:
-        return f"{e.count} {unit} (no base)"
+        return f"{e.count} {unit}" if e.kind == EV_LEAKED else f"{e.count} {unit} (no base)"
     sign = "+" if e.growth >= 0 else ""
     return f"{sign}{e.growth} {unit} ({e.count} now)"
 
