@@ -510,3 +510,13 @@ def test_heap_sample_naming_an_undefined_location_is_an_input_error():
     data = _heap_profile([1, 2], [([1, 99], 10)], {1: "runtime.mallocgc", 2: "example.com/app.f"})
     with pytest.raises(InputError, match="does not define"):
         parse("heap", data)
+
+
+def test_exit_0_when_nothing_grows_and_output_file(tmp_path, capsys):
+    out = tmp_path / "report.json"
+    same = d("goroutine-1.debug1.txt")
+    assert main(["triage", "--base", same, same, "--format", "json", "--output", str(out)]) == 0
+    assert capsys.readouterr().out == ""
+    report = json.loads(out.read_text())
+    assert report["findings"] == [] and report["unexplained"] == []
+    assert main(["triage", same, "--output", str(tmp_path / "missing-dir" / "r.txt")]) == 2
