@@ -42,6 +42,26 @@ func handler(w http.ResponseWriter, r *http.Request) {
 FIXED = LEAKY.replace("\t_, _ = client.Access", "\tdefer client.Close()\n\t_, _ = client.Access")
 
 
+# a watch started in one file of a package; the loop that repeats it is in a sibling file (the
+# finding needs the package, not just the file)
+WATCH_IN_HELPER = """package svc
+
+import (
+	"context"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+)
+
+func reload(ctx context.Context, cli *clientv3.Client) {
+	ch := cli.Watch(ctx, "/config")
+	go func() {
+		for range ch {
+		}
+	}()
+}
+"""
+
+
 def write(tmp: Path, name: str, text: str | bytes) -> Path:
     """`tmp/name` with `text` (parents created)."""
     p = tmp / name

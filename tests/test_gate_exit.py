@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from samples import FIXED, LEAKY, ROOT
+from samples import FIXED, LEAKY, ROOT, WATCH_IN_HELPER
 
 from linter import cli, engine
 from linter.diffscope import changed_lines_from_patch
@@ -395,22 +395,7 @@ def test_patch_parsing_by_hunk_counts(tmp_path: Path) -> None:
 
 # -- stdin ---------------------------------------------------------------------------------------
 
-RELOAD = """package main
-
-import (
-	"context"
-
-	clientv3 "go.etcd.io/etcd/client/v3"
-)
-
-func reload(ctx context.Context, cli *clientv3.Client) {
-	ch := cli.Watch(ctx, "/config")
-	go func() {
-		for range ch {
-		}
-	}()
-}
-"""
+RELOAD = WATCH_IN_HELPER.replace("package svc", "package main", 1)
 LOOP = """package main
 
 import (

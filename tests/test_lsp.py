@@ -11,24 +11,9 @@ from typing import Any
 
 import pytest
 from lspclient import LspClient, uri
-from samples import LEAKY, write
+from samples import LEAKY, WATCH_IN_HELPER, write
 
-WATCH = """package svc
-
-import (
-	"context"
-
-	clientv3 "go.etcd.io/etcd/client/v3"
-)
-
-func reload(ctx context.Context, cli *clientv3.Client) {
-	ch := cli.Watch(ctx, "/config")
-	go func() {
-		for range ch {
-		}
-	}()
-}
-"""
+WATCH = WATCH_IN_HELPER
 
 LOOP = """package svc
 
